@@ -1,0 +1,59 @@
+import { computed, type ComputedRef } from 'vue'
+import { useRequestFetch, useState } from '#imports'
+
+/** What `GET /api/_guard/session` answers for a signed-in user. */
+export interface SessionSnapshot {
+  userId: string
+  sessionId: string
+  claims: Record<string, unknown>
+  roles: string[]
+  permissions: string[]
+}
+
+export interface UseAuth {
+  session: ComputedRef<SessionSnapshot | null>
+  isSignedIn: ComputedRef<boolean>
+  userId: ComputedRef<string | null>
+  /** Re-reads the session from the server (after sign-in, sign-out or a claims change). */
+  refresh(): Promise<SessionSnapshot | null>
+  /** Signs in; resolves to the same-origin path to go to next (the server checks `redirectUrl`). */
+  signIn(email: string, password: string, redirectUrl?: string): Promise<string>
+  signUp(email: string, password: string, redirectUrl?: string): Promise<string>
+  signOut(): Promise<void>
+  has(check: { role: string } | { permission: string }): boolean
+}
+
+/**
+ * The signed-in session on both server and client, with sign-in, sign-up
+ * and sign-out. Errors from the API are thrown as `FetchError` whose `data`
+ * is `{ error, error_description, field? }`.
+ *
+ * @example
+ * const { isSignedIn, session, signOut } = useAuth()
+ * await useAuth().refresh()
+ */
+export function useAuth(): UseAuth {
+  const state = useState<SessionSnapshot | null | undefined>('nuxt-guard:session', () => undefined)
+  const request = useRequestFetch()
+
+  async function refresh(): Promise<SessionSnapshot | null> {
+    state.value = await request<SessionSnapshot>('/api/_guard/session').catch(() => null)
+    return state.value
+  }
+  async function post(path: string, body?: object): Promise<string> {
+    const answer = await $fetch<{ redirectTo?: string }>(`/api/_guard/${path}`, { method: 'POST', body: body ?? {} })
+    await refresh()
+    return answer.redirectTo ?? '/'
+  }
+
+  return {
+    session: computed(() => state.value ?? null),
+    isSignedIn: computed(() => Boolean(state.value)),
+    userId: computed(() => state.value?.userId ?? null),
+    refresh,
+    signIn: (email, password, redirectUrl) => post('sign-in', { email, password, redirect_url: redirectUrl }),
+    signUp: (email, password, redirectUrl) => post('sign-up', { email, password, redirect_url: redirectUrl }),
+    signOut: async () => { await post('sign-out') },
+    has: check => Boolean(state.value && ('role' in check ? state.value.roles.includes(check.role) : state.value.permissions.includes(check.permission))),
+  }
+}

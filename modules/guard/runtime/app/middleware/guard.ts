@@ -1,0 +1,23 @@
+import { defineNuxtRouteMiddleware, navigateTo, abortNavigation, createError } from '#imports'
+
+interface NavigationVerdict {
+  allow: boolean
+  status?: number
+  error?: string
+  error_description?: string
+  redirect?: string | null
+}
+
+/**
+ * Client-side navigation asks the server how it would judge the target page
+ * (the server middleware already judged the first load), so a rule saved in
+ * the console applies to the very next navigation, without a reload.
+ */
+export default defineNuxtRouteMiddleware(async (to) => {
+  if (import.meta.server) return
+  const verdict = await $fetch<NavigationVerdict>('/api/_guard/verdict', { query: { path: to.fullPath } })
+    .catch(() => ({ allow: false, status: 503, error: 'temporarily_unavailable', error_description: 'Could not reach the server to check access.' }) as NavigationVerdict)
+  if (verdict.allow) return
+  if (verdict.redirect) return navigateTo(verdict.redirect)
+  return abortNavigation(createError({ statusCode: verdict.status ?? 403, statusMessage: verdict.error ?? 'forbidden', message: verdict.error_description, fatal: true }))
+})

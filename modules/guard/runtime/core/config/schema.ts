@@ -1,0 +1,96 @@
+import { z } from 'zod'
+import { checkPattern } from '../routing/pattern'
+import { checkClaimsTemplate } from '../claims/template'
+
+/** Second factors nuxt-guard knows. */
+export const FACTOR_IDS = ['totp', 'recovery_code', 'email_code', 'webauthn'] as const
+export type FactorId = (typeof FACTOR_IDS)[number]
+
+const factorId = z.enum(FACTOR_IDS)
+
+/** A route pattern in Nitro route-rule glob syntax; refused with a suggestion otherwise. */
+const routePattern = z.string().superRefine((value, ctx) => {
+  const check = checkPattern(value)
+  if (!check.ok) ctx.addIssue({ code: 'custom', message: check.message })
+})
+
+/** A same-origin exact path such as `/sign-in` (never `//host`, a full URL or a glob). */
+const localPath = z.string().superRefine((value, ctx) => {
+  const check = checkPattern(value)
+  if (!check.ok) ctx.addIssue({ code: 'custom', message: check.message })
+  else if (value.includes('*')) ctx.addIssue({ code: 'custom', message: 'must be one exact path on this site, such as /sign-in (no wildcards)' })
+})
+
+const requirement = z.strictObject({
+  /** The user needs at least one of these roles. */
+  roles: z.array(z.string().min(1)).min(1).optional(),
+  /** The user needs every one of these permissions. */
+  permissions: z.array(z.string().min(1)).min(1).optional(),
+  /** `true` demands a completed second factor; `false` waives the global MFA validators. */
+  mfa: z.boolean().optional(),
+  /** The last second factor must be at most this old. */
+  stepUp: z.strictObject({ maxAgeSeconds: z.number().int().min(10).max(30 * 86_400) }).optional(),
+})
+
+const rule = z.strictObject({ pattern: routePattern, require: requirement })
+
+const mfaRequirement = z.union([
+  factorId,
+  z.strictObject({ oneOf: z.array(factorId).min(1) }),
+  z.strictObject({ allOfInAnyOrder: z.array(factorId).min(1) }),
+])
+
+const roleName = z.string().regex(/^[a-z0-9][a-z0-9_:-]*$/i, 'role names use letters, digits, _ : -')
+
+/**
+ * The live config document an operator edits. Every field has a default, so
+ * `{}` parses to a complete, working config.
+ */
+export const guardConfigSchema = z.strictObject({
+  version: z.number().int().nonnegative().optional(),
+  signInUrl: localPath.default('/sign-in'),
+  signUpUrl: localPath.default('/sign-up'),
+  afterSignInUrl: localPath.default('/'),
+  routes: z.strictObject({
+    mode: z.enum(['protect-all', 'public-all']).default('protect-all'),
+    public: z.array(routePattern).default(['/', '/sign-in', '/sign-up']),
+    ignored: z.array(routePattern).default(['/_nuxt/**', '/favicon.ico', '/__nuxt_error']),
+    api: z.array(routePattern).default(['/api/**']),
+    rules: z.array(rule).max(5_000).default([]),
+  }).prefault({}),
+  mfa: z.strictObject({
+    enforce: z.enum(['off', 'all', 'rules']).default('off'),
+    strategies: z.strictObject({
+      totp: z.boolean().default(true),
+      recovery_code: z.boolean().default(true),
+      email_code: z.boolean().default(false),
+      webauthn: z.boolean().default(true),
+    }).prefault({}),
+    requirements: z.array(mfaRequirement).default([{ oneOf: ['totp', 'webauthn'] }]),
+    enrollUrl: localPath.default('/account/manage-mfa/add'),
+    challengeUrl: localPath.default('/mfa-challenge'),
+    mfaTokenTtlSeconds: z.number().int().min(30).max(3_600).default(300),
+    rememberDeviceDays: z.number().int().min(0).max(365).default(30),
+  }).prefault({}),
+  claims: z.strictObject({
+    template: z.record(z.string(), z.unknown()).default({}),
+  }).prefault({}),
+  session: z.strictObject({
+    tokenTtlSeconds: z.number().int().min(10).max(3_600).default(60),
+    sessionTtlDays: z.number().int().min(1).max(365).default(7),
+    clockSkewMs: z.number().int().min(0).max(60_000).default(5_000),
+  }).prefault({}),
+  roles: z.record(roleName, z.array(z.string().min(1))).default({ admin: ['guard:admin'], member: [] }),
+}).superRefine((config, ctx) => {
+  for (const issue of checkClaimsTemplate(config.claims.template, 'claims.template')) {
+    ctx.addIssue({ code: 'custom', path: ['claims', 'template', ...issue.path.split('.').slice(2)], message: issue.message })
+  }
+})
+
+/** A config document as an operator writes it: every field optional. */
+export type GuardConfigInput = z.input<typeof guardConfigSchema>
+/** A complete, validated config document. */
+export type GuardConfig = z.output<typeof guardConfigSchema>
+export type RouteRule = GuardConfig['routes']['rules'][number]
+export type RouteRequirement = RouteRule['require']
+export type MfaRequirement = GuardConfig['mfa']['requirements'][number]

@@ -1,0 +1,111 @@
+import { signedInAuth, signedOutAuth, type GuardAuth, type SessionClaims } from '../policy/auth'
+import { sha256 } from '../crypto/random'
+import { TokenRejectedError, verifySessionToken } from '../tokens/session-token'
+import { VerifiedTokenCache } from '../tokens/verified-cache'
+import type { KeyManager } from './key-manager'
+import type { LiveConfig } from './live-config'
+import type { IssuedToken, SessionService } from './sessions'
+
+/** Where a request's credentials came from. */
+export interface Credentials {
+  /** The session token, from the cookie or `Authorization: Bearer`. */
+  token?: string
+  /** `bearer` tokens are never refreshed: their holder must fetch a new one. */
+  tokenSource?: 'cookie' | 'bearer'
+  /** The refresh secret from its HttpOnly cookie. */
+  refreshToken?: string
+}
+
+export type Authentication =
+  | { status: 'signed-in'; auth: GuardAuth; issued?: IssuedToken }
+  | { status: 'signed-out'; auth: GuardAuth; clearCookies: boolean }
+  /** The database or key set could not be reached: protected routes must answer 503. */
+  | { status: 'unavailable'; auth: GuardAuth; error: unknown }
+
+/** Revocations are remembered locally for the longest token lifetime. */
+const REVOCATION_MEMORY_MS = 3_600_000 + 60_000
+
+/**
+ * Turns credentials into an auth object. A cached, still-valid token costs
+ * one Map lookup; a new token one signature check; an expired one a refresh
+ * (the only database read), shared by concurrent requests of one session.
+ *
+ * @example
+ * const cached = authenticator.fromCache(token)
+ * const result = cached ? { status: 'signed-in', auth: cached } : await authenticator.authenticate({ token, refreshToken })
+ */
+export class Authenticator {
+  private readonly cache = new VerifiedTokenCache<SessionClaims>()
+  private readonly refreshing = new Map<string, Promise<IssuedToken | undefined>>()
+  private readonly revoked = new Map<string, number>()
+
+  constructor(
+    private readonly live: LiveConfig,
+    private readonly keys: KeyManager,
+    private readonly sessions: SessionService,
+    private readonly now: () => number,
+  ) {}
+
+  /** Synchronous hot path: the auth of an already verified token, or `undefined`. */
+  fromCache(token: string): GuardAuth | undefined {
+    const claims = this.cache.get(token, this.now())
+    if (!claims || (this.revoked.size && this.revoked.has(claims.sid))) return undefined
+    return signedInAuth(claims, this.live.policy.permissionsFor(claims.roles))
+  }
+
+  async authenticate(credentials: Credentials): Promise<Authentication> {
+    const { token, tokenSource = 'cookie', refreshToken } = credentials
+    if (token) {
+      const cached = this.fromCache(token)
+      if (cached) return { status: 'signed-in', auth: cached }
+      const claims = await this.verify(token)
+      if (claims) return { status: 'signed-in', auth: this.remember(token, claims) }
+    }
+    if (tokenSource === 'bearer' || !refreshToken) return { status: 'signed-out', auth: signedOutAuth, clearCookies: Boolean(token) }
+    try {
+      const issued = await this.refreshOnce(refreshToken)
+      if (!issued) return { status: 'signed-out', auth: signedOutAuth, clearCookies: true }
+      return { status: 'signed-in', auth: this.remember(issued.token, issued.claims), issued }
+    }
+    catch (error) {
+      return { status: 'unavailable', auth: signedOutAuth, error }
+    }
+  }
+
+  /** Puts a token we just minted or verified into the cache and returns its auth. */
+  remember(token: string, claims: SessionClaims): GuardAuth {
+    this.cache.set(token, claims, claims.exp * 1000 + this.live.policy.config.session.clockSkewMs)
+    return signedInAuth(claims, this.live.policy.permissionsFor(claims.roles))
+  }
+
+  /** Stops every cached token of a session at once (this instance). */
+  revokeLocally(sessionId: string): void {
+    const nowMs = this.now()
+    for (const [sid, until] of this.revoked) if (until <= nowMs) this.revoked.delete(sid)
+    this.revoked.set(sessionId, nowMs + REVOCATION_MEMORY_MS)
+    this.cache.deleteWhere(claims => claims.sid === sessionId)
+  }
+
+  private async verify(token: string, retried = false): Promise<SessionClaims | undefined> {
+    try {
+      const claims = await verifySessionToken(token, this.keys.keySet, { nowMs: this.now(), skewMs: this.live.policy.config.session.clockSkewMs })
+      return this.revoked.has(claims.sid) ? undefined : claims
+    }
+    catch (error) {
+      if (error instanceof TokenRejectedError && error.code === 'unknown_key' && !retried && await this.keys.reloadForUnknownKid().catch(() => false)) {
+        return this.verify(token, true)
+      }
+      return undefined
+    }
+  }
+
+  private refreshOnce(refreshToken: string): Promise<IssuedToken | undefined> {
+    const key = sha256(refreshToken)
+    let pending = this.refreshing.get(key)
+    if (!pending) {
+      pending = this.sessions.refresh(refreshToken).finally(() => this.refreshing.delete(key))
+      this.refreshing.set(key, pending)
+    }
+    return pending
+  }
+}

@@ -1,0 +1,83 @@
+import { deriveKey, describeSecretProblem } from '../crypto/secret'
+import { openDatabase, type DatabaseOptions, type GuardDatabase } from '../store/database'
+import { migrate } from '../store/migrations'
+import { Authenticator } from './authenticator'
+import { KeyManager } from './key-manager'
+import { CONFIG_CHANNEL, LiveConfig } from './live-config'
+import { SessionService } from './sessions'
+
+/** NOTIFY channel that carries revoked session ids to other instances. */
+export const REVOCATION_CHANNEL = 'nuxt_guard_revoked'
+
+export interface GuardOptions {
+  /** Connection settings, or an already open database (tests share one). */
+  database: DatabaseOptions | GuardDatabase
+  /** The server secret (`NUXT_GUARD_SECRET`), at least 32 bytes. */
+  secret: string
+  /** The config document seeded on first boot. */
+  seed: unknown
+  /** Clock in milliseconds; tests move it. */
+  now?: () => number
+}
+
+/** Everything the HTTP layer needs, framework-free. */
+export interface Guard {
+  db: GuardDatabase
+  live: LiveConfig
+  keys: KeyManager
+  sessions: SessionService
+  authenticator: Authenticator
+  secret: string
+  now: () => number
+  /** Signs a session out everywhere: the database, this instance's cache, other instances. */
+  revokeSession(sessionId: string): Promise<boolean>
+  close(): Promise<void>
+}
+
+const isDatabase = (value: GuardOptions['database']): value is GuardDatabase => 'query' in value
+
+/**
+ * Opens storage, applies migrations, loads (or seeds) the live config and the
+ * key set, and subscribes to changes made by other instances.
+ *
+ * @example
+ * const guard = await createGuard({ database: { dataDir: '.data/guard/db' }, secret, seed: {} })
+ * const result = await guard.authenticator.authenticate({ token })
+ */
+export async function createGuard(options: GuardOptions): Promise<Guard> {
+  const problem = describeSecretProblem(options.secret)
+  if (problem) throw new Error(problem)
+  const now = options.now ?? Date.now
+  const ownsDatabase = !isDatabase(options.database)
+  const db = isDatabase(options.database) ? options.database : await openDatabase(options.database)
+  try {
+    await migrate(db)
+    const live = new LiveConfig(db)
+    await live.load(options.seed)
+    const keys = new KeyManager(db, deriveKey(options.secret, 'seal'), now)
+    await keys.init()
+    const sessions = new SessionService(db, live, keys, now)
+    const authenticator = new Authenticator(live, keys, sessions, now)
+    const unsubscribe = await Promise.all([
+      db.listen(CONFIG_CHANNEL, payload => void live.reload(Number(payload) || undefined).catch(() => {})),
+      db.listen(REVOCATION_CHANNEL, sessionId => authenticator.revokeLocally(sessionId)),
+    ])
+    return {
+      db, live, keys, sessions, authenticator, secret: options.secret, now,
+      async revokeSession(sessionId) {
+        authenticator.revokeLocally(sessionId)
+        const revoked = await sessions.signOut(sessionId)
+        await db.notify(REVOCATION_CHANNEL, sessionId).catch(() => {})
+        return revoked
+      },
+      async close() {
+        await Promise.all(unsubscribe.map(stop => stop().catch(() => {})))
+        if (ownsDatabase) await db.close()
+      },
+    }
+  }
+  catch (error) {
+    if (ownsDatabase) await db.close().catch(() => {})
+    throw error
+  }
+}

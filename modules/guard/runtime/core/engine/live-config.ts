@@ -1,0 +1,90 @@
+import { validateConfig, formatConfigIssues, type ConfigIssue } from '../config/validate'
+import type { GuardConfig } from '../config/schema'
+import { compilePolicy, type CompiledPolicy } from '../policy/compile'
+import type { GuardDatabase } from '../store/database'
+import { appendConfigVersion, findConfigVersion, latestConfigVersion, StaleConfigVersionError } from '../store/config-versions'
+
+/** NOTIFY channel that tells other instances a new version was saved. */
+export const CONFIG_CHANNEL = 'nuxt_guard_config'
+
+/** The document failed validation; nothing was saved and the live config is unchanged. */
+export class InvalidConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) { super(`invalid guard config:\n${formatConfigIssues(issues)}`) }
+}
+
+export { StaleConfigVersionError }
+
+/**
+ * The config every request is judged by. Holds one compiled policy and swaps
+ * it atomically: a request sees the old policy or the new one, never a mix.
+ *
+ * @example
+ * const live = new LiveConfig(db)
+ * await live.load(seedDocument)
+ * live.policy.classify(readings)
+ * await live.save(editedDocument, { expectedVersion: live.policy.version, actorId })
+ */
+export class LiveConfig {
+  private current!: CompiledPolicy
+  private readonly listeners = new Set<(policy: CompiledPolicy) => void>()
+
+  constructor(private readonly db: GuardDatabase) {}
+
+  get policy(): CompiledPolicy { return this.current }
+
+  /** Loads the latest version, seeding `seed` as version 1 on first boot. A seed that does not validate stops start-up. */
+  async load(seed: unknown): Promise<CompiledPolicy> {
+    let latest = await latestConfigVersion(this.db)
+    if (!latest) {
+      const result = validateConfig(seed)
+      if (!result.ok) throw new Error(`The guard \`config\` in nuxt.config.ts is invalid; fix these fields:\n${formatConfigIssues(result.issues)}`)
+      latest = await appendConfigVersion(this.db, { document: result.config, expectedVersion: 0, note: 'seeded from nuxt.config.ts' })
+        .catch(async (error) => {
+          if (error instanceof StaleConfigVersionError) return (await latestConfigVersion(this.db))!
+          throw error
+        })
+    }
+    return this.apply(latest.version, latest.document)
+  }
+
+  /**
+   * Validates and saves a new version, then swaps it in before returning.
+   * Throws `InvalidConfigError` (422) or `StaleConfigVersionError` (409).
+   */
+  async save(document: unknown, { expectedVersion, actorId, note }: { expectedVersion: number; actorId?: string | null; note?: string }): Promise<CompiledPolicy> {
+    const result = validateConfig(document)
+    if (!result.ok) throw new InvalidConfigError(result.issues)
+    const saved = await appendConfigVersion(this.db, { document: result.config, expectedVersion, createdBy: actorId, note })
+    const policy = this.swap(compilePolicy(result.config, saved.version))
+    await this.db.notify(CONFIG_CHANNEL, String(saved.version)).catch(() => {})
+    return policy
+  }
+
+  /** Re-reads a version another instance announced, if it is newer than ours. */
+  async reload(version?: number): Promise<void> {
+    if (version !== undefined && version <= this.current.version) return
+    const record = version === undefined ? await latestConfigVersion(this.db) : await findConfigVersion(this.db, version)
+    if (record && record.version > this.current.version) this.apply(record.version, record.document)
+  }
+
+  /** Calls `listener` after every swap. */
+  onChange(listener: (policy: CompiledPolicy) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  private apply(version: number, document: unknown): CompiledPolicy {
+    const result = validateConfig(document)
+    if (!result.ok) throw new Error(`Stored guard config version ${version} no longer validates:\n${formatConfigIssues(result.issues)}`)
+    return this.swap(compilePolicy(result.config, version))
+  }
+
+  private swap(policy: CompiledPolicy): CompiledPolicy {
+    if (this.current && policy.version <= this.current.version) return this.current
+    this.current = policy
+    for (const listener of this.listeners) listener(policy)
+    return policy
+  }
+}
+
+export type { GuardConfig }

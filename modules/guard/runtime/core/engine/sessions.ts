@@ -1,0 +1,125 @@
+import { decodeJwt } from 'jose'
+import { decoyPasswordHash, hashPassword, verifyPassword } from '../crypto/password'
+import { newId, randomToken, sha256 } from '../crypto/random'
+import { claimsByteSize, CLAIMS_SIZE_LIMIT_BYTES, renderClaims } from '../claims/template'
+import type { ClaimsUser } from '../claims/shortcodes'
+import type { SessionClaims } from '../policy/auth'
+import type { CompiledPolicy } from '../policy/compile'
+import type { GuardDatabase } from '../store/database'
+import { createUser, findUserByEmail, type UserRecord } from '../store/users'
+import { insertSession, refreshSession, revokeSession, type SessionRecord } from '../store/sessions'
+import { writeAudit } from '../store/audit'
+import { mintSessionToken } from '../tokens/session-token'
+import type { KeyManager } from './key-manager'
+import type { LiveConfig } from './live-config'
+import type { Credentials } from './credentials'
+
+/** A freshly minted session token with its decoded claims. */
+export interface IssuedToken { token: string; claims: SessionClaims }
+
+/** A new session: the token, plus the refresh secret that only the cookie ever holds. */
+export interface IssuedSession extends IssuedToken {
+  user: UserRecord
+  sessionId: string
+  refreshToken: string
+  expiresAt: Date
+}
+
+export interface RequestOrigin { ip?: string; userAgent?: string }
+
+/** Email or password did not match; deliberately the same for both. */
+export class InvalidCredentialsError extends Error {
+  constructor() { super('email or password is incorrect') }
+}
+
+/** The rendered custom claims are over the size limit. */
+export class ClaimsTooLargeError extends Error {
+  constructor(readonly bytes: number) {
+    super(`the session-token claims template renders ${bytes} bytes for this user, over the ${CLAIMS_SIZE_LIMIT_BYTES}-byte limit; shorten the template in the admin console`)
+  }
+}
+
+/**
+ * The view of a user the claims template renders against.
+ *
+ * @example
+ * renderClaims(template, toClaimsUser(user, policy))
+ */
+export function toClaimsUser(user: UserRecord, policy: CompiledPolicy): ClaimsUser {
+  return {
+    id: user.id,
+    email: user.email,
+    email_verified: user.emailVerified,
+    created_at: Math.floor(user.createdAt.getTime() / 1000),
+    roles: user.roles,
+    permissions: [...policy.permissionsFor(user.roles)],
+    two_factor_enabled: false,
+    public_metadata: user.publicMetadata,
+  }
+}
+
+/**
+ * Sign-up, sign-in, sign-out and token refresh over server-side sessions.
+ *
+ * @example
+ * const sessions = new SessionService(db, live, keys, Date.now)
+ * const issued = await sessions.signIn({ email, password }, { ip })
+ */
+export class SessionService {
+  constructor(
+    private readonly db: GuardDatabase,
+    private readonly live: LiveConfig,
+    private readonly keys: KeyManager,
+    private readonly now: () => number,
+  ) {}
+
+  async signUp(credentials: Credentials, origin: RequestOrigin = {}): Promise<IssuedSession> {
+    const user = await createUser(this.db, { id: newId('user'), email: credentials.email, passwordHash: await hashPassword(credentials.password) })
+    await writeAudit(this.db, { actorId: user.id, action: 'user.sign_up', target: user.id, after: { email: user.email, roles: user.roles }, ip: origin.ip })
+    return this.startSession(user, origin)
+  }
+
+  async signIn(credentials: Credentials, origin: RequestOrigin = {}): Promise<IssuedSession> {
+    const user = await findUserByEmail(this.db, credentials.email)
+    const matches = await verifyPassword(credentials.password, user?.passwordHash ?? await decoyPasswordHash())
+    if (!user || !matches) throw new InvalidCredentialsError()
+    return this.startSession(user, origin)
+  }
+
+  /** Ends a session; its tokens stop refreshing at once. */
+  signOut(sessionId: string): Promise<boolean> {
+    return revokeSession(this.db, sessionId, new Date(this.now()))
+  }
+
+  /** Mints a new token for the live session behind a refresh secret, or `undefined` when it is gone. */
+  async refresh(refreshToken: string): Promise<IssuedToken | undefined> {
+    const found = await refreshSession(this.db, sha256(refreshToken), new Date(this.now()))
+    return found && this.mint(found.session, found.user)
+  }
+
+  /** Signs a token for a session with the live claims template and key. */
+  async mint(session: SessionRecord, user: UserRecord): Promise<IssuedToken> {
+    const policy = this.live.policy
+    const custom = renderClaims(policy.config.claims.template, toClaimsUser(user, policy))
+    const bytes = claimsByteSize(custom)
+    if (bytes > CLAIMS_SIZE_LIMIT_BYTES) throw new ClaimsTooLargeError(bytes)
+    const nowSeconds = Math.floor(this.now() / 1000)
+    const firstFactorAgeMinutes = Math.max(0, Math.floor((nowSeconds - session.createdAt.getTime() / 1000) / 60))
+    const token = await mintSessionToken(
+      await this.keys.signingKey(),
+      { sub: user.id, sid: session.id, roles: user.roles, fva: [firstFactorAgeMinutes, -1] },
+      custom,
+      { nowSeconds, ttlSeconds: policy.config.session.tokenTtlSeconds },
+    )
+    return { token, claims: decodeJwt(token) as SessionClaims }
+  }
+
+  private async startSession(user: UserRecord, origin: RequestOrigin): Promise<IssuedSession> {
+    const refreshToken = randomToken()
+    const createdAt = new Date(this.now())
+    const expiresAt = new Date(createdAt.getTime() + this.live.policy.config.session.sessionTtlDays * 86_400_000)
+    const session: SessionRecord = { id: newId('sess'), userId: user.id, createdAt, expiresAt, factors: {} }
+    await insertSession(this.db, { id: session.id, userId: user.id, refreshHash: sha256(refreshToken), createdAt, expiresAt, ...origin })
+    return { ...(await this.mint(session, user)), user, sessionId: session.id, refreshToken, expiresAt }
+  }
+}

@@ -1,0 +1,96 @@
+import type { FactorId, RouteRequirement } from '../config/schema'
+import { checkMfaRequirements, lastSecondFactorAt } from '../mfa/requirements'
+import type { GuardAuth } from './auth'
+import type { CompiledPolicy, CompiledRule } from './compile'
+
+export type DenyCode = 'unauthenticated' | 'forbidden' | 'mfa_enrollment_required' | 'INVALID_CLAIMS' | 'mfa_required'
+
+export type Verdict =
+  | { allow: true; reason: string; rules: readonly CompiledRule[] }
+  | {
+    allow: false
+    status: 401 | 403
+    error: DenyCode
+    reason: string
+    rules: readonly CompiledRule[]
+    /** INVALID_CLAIMS / mfa_required: the factors that would satisfy the route. */
+    factors?: FactorId[]
+    /** mfa_required: the oldest acceptable second factor, in seconds. */
+    maxAgeSeconds?: number
+  }
+
+export interface AccessInput {
+  auth: GuardAuth
+  rules: readonly CompiledRule[]
+  /** The route is an MFA enrollment or challenge page: global MFA validators do not apply. */
+  mfaExempt?: boolean
+  /** An extra requirement from `requireAuth(event, requirement)`; it may waive MFA with `mfa: false`. */
+  extra?: RouteRequirement
+  nowSeconds: number
+}
+
+const deny = (status: 401 | 403, error: DenyCode, reason: string, rules: readonly CompiledRule[], more?: Partial<Verdict>): Verdict =>
+  ({ allow: false, status, error, reason, rules, ...more }) as Verdict
+
+/**
+ * Judges a signed-in (or not) request against the rules that matched its
+ * path. Pure: the same input always gives the same verdict, so the simulator
+ * and the middleware cannot disagree.
+ *
+ * @example
+ * const verdict = evaluateAccess(policy, { auth, rules: route.rules, nowSeconds: Date.now() / 1000 })
+ * if (!verdict.allow) console.log(verdict.status, verdict.error, verdict.reason)
+ */
+export function evaluateAccess(policy: CompiledPolicy, input: AccessInput): Verdict {
+  const { auth, rules, extra } = input
+  if (!auth.userId) return deny(401, 'unauthenticated', 'not signed in', rules)
+
+  const requirements: { source: string; require: RouteRequirement }[] = rules.map(rule => ({ source: `rule ${rule.pattern}`, require: rule.require }))
+  if (extra) requirements.push({ source: 'requireAuth()', require: extra })
+
+  for (const { source, require } of requirements) {
+    if (require.roles && !require.roles.some(role => auth.roles.includes(role))) {
+      return deny(403, 'forbidden', `${source} needs one of the roles: ${require.roles.join(', ')}`, rules)
+    }
+    const missing = require.permissions?.filter(permission => !auth.permissions.has(permission))
+    if (missing?.length) {
+      return deny(403, 'forbidden', `${source} needs the permission${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`, rules)
+    }
+  }
+  return evaluateMfa(policy, input, requirements.map(entry => entry.require)) ?? {
+    allow: true,
+    reason: rules.length ? `signed in; satisfies ${rules.map(rule => rule.pattern).join(', ')}` : 'signed in',
+    rules,
+  }
+}
+
+function evaluateMfa(policy: CompiledPolicy, input: AccessInput, requirements: RouteRequirement[]): Verdict | undefined {
+  const { mfa } = policy.config
+  if (mfa.enforce === 'off') return undefined
+  const { auth, rules, nowSeconds } = input
+  const waived = input.extra?.mfa === false || (requirements.some(r => r.mfa === false) && !requirements.some(r => r.mfa === true))
+  const demanded = requirements.some(r => r.mfa === true)
+  const required = !input.mfaExempt && (demanded || (mfa.enforce === 'all' && !waived))
+  const stepUpAges = requirements.flatMap(r => (r.stepUp ? [r.stepUp.maxAgeSeconds] : []))
+  if (!required && !stepUpAges.length) return undefined
+
+  const claim = auth.sessionClaims?.mfa
+  const enrolled = claim?.e ?? []
+  if (!enrolled.length) {
+    return deny(403, 'mfa_enrollment_required', 'second factor required; none enrolled', rules)
+  }
+  const completed = claim?.c ?? {}
+  const check = checkMfaRequirements(mfa.requirements, completed, mfa.strategies)
+  if (required && !check.satisfied) {
+    const factors = [...check.next].sort((a, b) => Number(enrolled.includes(b)) - Number(enrolled.includes(a)))
+    return deny(403, 'INVALID_CLAIMS', `second factor not completed in this session (${factors.join(' or ')})`, rules, { factors })
+  }
+  if (stepUpAges.length) {
+    const maxAgeSeconds = Math.min(...stepUpAges)
+    const last = lastSecondFactorAt(completed)
+    if (last === undefined || nowSeconds - last > maxAgeSeconds) {
+      return deny(403, 'mfa_required', `second factor older than ${maxAgeSeconds} s`, rules, { factors: enrolled.filter(factor => mfa.strategies[factor]), maxAgeSeconds })
+    }
+  }
+  return undefined
+}

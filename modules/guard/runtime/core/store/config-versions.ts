@@ -1,0 +1,76 @@
+import type { GuardDatabase, SqlExecutor } from './database'
+
+export interface ConfigVersionRecord {
+  version: number
+  document: unknown
+  createdAt: Date
+  createdBy: string | null
+  note: string | null
+}
+
+/** The save named a version that is no longer the latest. */
+export class StaleConfigVersionError extends Error {
+  constructor(readonly expected: number, readonly current: number) {
+    super(`the config was saved as version ${current} after you loaded version ${expected}`)
+  }
+}
+
+const COLUMNS = 'version, document, created_at, created_by, note'
+const toRecord = (row: any): ConfigVersionRecord => ({
+  version: row.version, document: row.document, createdAt: new Date(row.created_at), createdBy: row.created_by, note: row.note,
+})
+
+/**
+ * The newest saved config version, if any.
+ *
+ * @example
+ * const latest = await latestConfigVersion(db)
+ */
+export async function latestConfigVersion(db: SqlExecutor): Promise<ConfigVersionRecord | undefined> {
+  const [row] = await db.query(`select ${COLUMNS} from guard_config_versions order by version desc limit 1`)
+  return row && toRecord(row)
+}
+
+/**
+ * Appends a config version. `expectedVersion` is the version the editor
+ * started from (0 for the first save); any other latest version throws
+ * `StaleConfigVersionError`, so two concurrent edits cannot both land.
+ *
+ * @example
+ * const { version } = await appendConfigVersion(db, { document, expectedVersion: 6, createdBy: userId })
+ */
+export function appendConfigVersion(db: GuardDatabase, input: {
+  document: unknown; expectedVersion: number; createdBy?: string | null; note?: string | null
+}): Promise<ConfigVersionRecord> {
+  return db.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock(727274003)')
+    const [{ current }] = await tx.query<{ current: number }>('select coalesce(max(version), 0)::int as current from guard_config_versions')
+    if (current !== input.expectedVersion) throw new StaleConfigVersionError(input.expectedVersion, current)
+    const [row] = await tx.query(
+      `insert into guard_config_versions (version, document, created_by, note) values ($1, $2::jsonb, $3, $4) returning ${COLUMNS}`,
+      [current + 1, JSON.stringify(input.document), input.createdBy ?? null, input.note ?? null],
+    )
+    return toRecord(row)
+  })
+}
+
+/**
+ * Saved versions, newest first.
+ *
+ * @example
+ * const history = await listConfigVersions(db, { limit: 50 })
+ */
+export async function listConfigVersions(db: SqlExecutor, { limit = 100 } = {}): Promise<ConfigVersionRecord[]> {
+  return (await db.query(`select ${COLUMNS} from guard_config_versions order by version desc limit $1`, [limit])).map(toRecord)
+}
+
+/**
+ * One saved version.
+ *
+ * @example
+ * const v3 = await findConfigVersion(db, 3)
+ */
+export async function findConfigVersion(db: SqlExecutor, version: number): Promise<ConfigVersionRecord | undefined> {
+  const [row] = await db.query(`select ${COLUMNS} from guard_config_versions where version = $1`, [version])
+  return row && toRecord(row)
+}

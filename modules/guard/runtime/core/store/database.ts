@@ -1,0 +1,42 @@
+/** Runs SQL; rows come back as plain objects. */
+export interface SqlExecutor {
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>
+}
+
+/**
+ * The one storage interface nuxt-guard uses: PostgreSQL, embedded (PGlite)
+ * or real (pg). Same SQL, same migrations.
+ */
+export interface GuardDatabase extends SqlExecutor {
+  readonly kind: 'pglite' | 'postgres'
+  /** Runs `work` in one transaction; it commits when `work` resolves and rolls back when it throws. */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>
+  /** Subscribes to NOTIFY on a channel; resolves to an unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>
+  notify(channel: string, payload: string): Promise<void>
+  close(): Promise<void>
+}
+
+export interface DatabaseOptions {
+  /** `postgres://…` for a real server; empty for the embedded database. */
+  url?: string
+  /** Embedded database directory, or `memory://` for a throwaway one. */
+  dataDir: string
+}
+
+/**
+ * Opens the configured database: pg when a URL is given, PGlite otherwise.
+ * Each driver is loaded only when used.
+ *
+ * @example
+ * const db = await openDatabase({ dataDir: '.data/guard/db' })
+ * const rows = await db.query('select 1 as one')
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<GuardDatabase> {
+  if (options.url) {
+    const { openPostgres } = await import('./postgres')
+    return openPostgres(options.url)
+  }
+  const { openPglite } = await import('./pglite')
+  return openPglite(options.dataDir)
+}

@@ -1,0 +1,88 @@
+import type { GuardDatabase } from './database'
+
+/**
+ * Schema changes, in order. Never edit a released entry: append a new one.
+ * Statements are split on `;`, so keep semicolons out of literals.
+ */
+const MIGRATIONS: { id: number; name: string; sql: string }[] = [
+  {
+    id: 1,
+    name: 'users, sessions, config versions, signing keys, audit',
+    sql: `
+      create table guard_users (
+        id text primary key,
+        email text not null,
+        email_verified boolean not null default false,
+        password_hash text not null,
+        roles jsonb not null default '[]',
+        public_metadata jsonb not null default '{}',
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      );
+      create unique index guard_users_email_key on guard_users (lower(email));
+      create table guard_sessions (
+        id text primary key,
+        user_id text not null references guard_users (id) on delete cascade,
+        refresh_hash text not null unique,
+        factors jsonb not null default '{}',
+        created_at timestamptz not null default now(),
+        last_active_at timestamptz not null default now(),
+        expires_at timestamptz not null,
+        revoked_at timestamptz,
+        ip text,
+        user_agent text
+      );
+      create index guard_sessions_user_idx on guard_sessions (user_id);
+      create table guard_config_versions (
+        version integer primary key,
+        document jsonb not null,
+        created_at timestamptz not null default now(),
+        created_by text,
+        note text
+      );
+      create table guard_signing_keys (
+        kid text primary key,
+        alg text not null,
+        public_jwk jsonb not null,
+        private_jwk_sealed text not null,
+        created_at timestamptz not null default now(),
+        sign_until timestamptz not null,
+        verify_until timestamptz not null
+      );
+      create table guard_audit (
+        id bigserial primary key,
+        at timestamptz not null default now(),
+        actor_id text,
+        action text not null,
+        target text,
+        before jsonb,
+        after jsonb,
+        ip text
+      );
+      create index guard_audit_at_idx on guard_audit (at desc);
+    `,
+  },
+]
+
+/**
+ * Brings the schema up to date. Safe to run from several instances at once:
+ * an advisory lock serialises them and applied migrations are skipped.
+ *
+ * @example
+ * await migrate(db) // returns the ids it applied
+ */
+export async function migrate(db: GuardDatabase): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    await tx.query(`select pg_advisory_xact_lock(727274001)`)
+    await tx.query(`create table if not exists guard_migrations (id integer primary key, name text not null, applied_at timestamptz not null default now())`)
+    const done = new Set((await tx.query<{ id: number }>('select id from guard_migrations')).map(row => row.id))
+    const applied: number[] = []
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.id)) continue
+      for (const statement of migration.sql.split(';').map(s => s.trim()).filter(Boolean)) await tx.query(statement)
+      await tx.query('insert into guard_migrations (id, name) values ($1, $2)', [migration.id, migration.name])
+      applied.push(migration.id)
+    }
+    return applied
+  })
+}

@@ -1,0 +1,61 @@
+import type { SqlExecutor } from './database'
+import { toUserRecord, type UserRecord } from './users'
+
+export interface SessionRecord {
+  id: string
+  userId: string
+  createdAt: Date
+  expiresAt: Date
+  factors: Record<string, number>
+}
+
+/**
+ * Records a new server-side session; only the refresh token's hash is kept.
+ *
+ * @example
+ * await insertSession(db, { id: newId('sess'), userId, refreshHash: sha256(refresh), createdAt, expiresAt, ip, userAgent })
+ */
+export async function insertSession(db: SqlExecutor, input: {
+  id: string; userId: string; refreshHash: string; createdAt: Date; expiresAt: Date; ip?: string; userAgent?: string
+}): Promise<void> {
+  await db.query(
+    `insert into guard_sessions (id, user_id, refresh_hash, created_at, last_active_at, expires_at, ip, user_agent)
+     values ($1, $2, $3, $4, $4, $5, $6, $7)`,
+    [input.id, input.userId, input.refreshHash, input.createdAt.toISOString(), input.expiresAt.toISOString(), input.ip ?? null, input.userAgent?.slice(0, 512) ?? null],
+  )
+}
+
+/**
+ * The live (not revoked, not expired) session holding this refresh token,
+ * with its user; marks it active now.
+ *
+ * @example
+ * const found = await refreshSession(db, sha256(cookie), new Date())
+ * if (!found) signOut()
+ */
+export async function refreshSession(db: SqlExecutor, refreshHash: string, now: Date): Promise<{ session: SessionRecord; user: UserRecord } | undefined> {
+  const [row] = await db.query<any>(
+    `update guard_sessions s set last_active_at = $2
+       from guard_users u
+      where s.refresh_hash = $1 and s.user_id = u.id and s.revoked_at is null and s.expires_at > $2
+      returning s.id as session_id, s.user_id, s.created_at as session_created_at, s.expires_at, s.factors,
+                u.id, u.email, u.email_verified, u.password_hash, u.roles, u.public_metadata, u.created_at`,
+    [refreshHash, now.toISOString()],
+  )
+  if (!row) return undefined
+  return {
+    session: { id: row.session_id, userId: row.user_id, createdAt: new Date(row.session_created_at), expiresAt: new Date(row.expires_at), factors: row.factors ?? {} },
+    user: toUserRecord(row),
+  }
+}
+
+/**
+ * Revokes one session; returns whether it was live.
+ *
+ * @example
+ * await revokeSession(db, auth.sessionId, new Date())
+ */
+export async function revokeSession(db: SqlExecutor, sessionId: string, now: Date): Promise<boolean> {
+  const rows = await db.query('update guard_sessions set revoked_at = $2 where id = $1 and revoked_at is null returning id', [sessionId, now.toISOString()])
+  return rows.length > 0
+}

@@ -1,0 +1,29 @@
+import { defineNitroPlugin, useRuntimeConfig } from 'nitropack/runtime'
+import { resolveSecret } from '../utils/secret-file'
+import { startGuard, useGuard, type GuardRuntimeConfig } from '../utils/guard-instance'
+import { countUsers } from '../../core/store/users'
+
+/**
+ * Starts nuxt-guard with the server: checks the secret (a clear error in
+ * production when it is missing or short), opens the database, loads the live
+ * config and keys, and says where to go next.
+ */
+export default defineNitroPlugin((nitroApp) => {
+  const settings = useRuntimeConfig().guard as GuardRuntimeConfig
+  const secret = resolveSecret(settings.secret, settings.dataDir, Boolean(import.meta.dev))
+  startGuard(settings, secret).then(
+    async (guard) => {
+      const users = await countUsers(guard.db)
+      const where = settings.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${settings.dataDir}`
+      console.info(`[nuxt-guard] ready: config v${guard.live.policy.version}, ${users} user${users === 1 ? '' : 's'}, ${where}`)
+      if (users === 0) console.info(`[nuxt-guard] no users yet: open ${guard.live.policy.config.signUpUrl}; the first account to sign up becomes the admin (console at /admin)`)
+    },
+    (error) => {
+      console.error(`[nuxt-guard] could not start; protected routes answer 503 until this is fixed:\n  ${error instanceof Error ? error.message : String(error)}`)
+    },
+  )
+  nitroApp.hooks.hook('close', async () => {
+    const guard = await useGuard().catch(() => undefined)
+    await guard?.close()
+  })
+})

@@ -1,0 +1,63 @@
+import { defineEventHandler, getHeader, getRequestHost, readBody, type EventHandler, type H3Event } from 'h3'
+import type { ZodType } from 'zod'
+import { guardError, isGuardError, sendGuardError } from './errors'
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/**
+ * Wraps a guard API handler: state-changing requests must be JSON and, when
+ * the browser names an Origin, same-origin (CSRF); guard errors are sent as
+ * `{ error, error_description }` JSON; responses are never cached.
+ *
+ * @example
+ * export default defineGuardHandler(async (event) => ({ ok: true }))
+ */
+export function defineGuardHandler<T>(handler: (event: H3Event) => Promise<T> | T): EventHandler {
+  return defineEventHandler(async (event) => {
+    event.node.res.setHeader('cache-control', 'no-store')
+    try {
+      if (UNSAFE.has(event.method)) assertSameOriginJson(event)
+      return await handler(event)
+    }
+    catch (error) {
+      if (isGuardError(error)) return sendGuardError(event, error.statusCode, error.data!)
+      throw error
+    }
+  })
+}
+
+function assertSameOriginJson(event: H3Event): void {
+  const origin = getHeader(event, 'origin')
+  if (origin && origin !== 'null') {
+    let host: string | undefined
+    try { host = new URL(origin).host }
+    catch { /* refused below */ }
+    if (host !== getRequestHost(event, { xForwardedHost: false })) {
+      throw guardError(403, 'cross_origin_request', `Requests from ${origin} are refused; call this API from the same origin.`)
+    }
+  }
+  else if (origin === 'null') {
+    throw guardError(403, 'cross_origin_request', 'Requests from an opaque origin are refused.')
+  }
+  const type = getHeader(event, 'content-type') ?? ''
+  if (!type.toLowerCase().startsWith('application/json')) {
+    throw guardError(415, 'unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json.')
+  }
+}
+
+/**
+ * Reads the JSON body and validates it; refuses with 422 naming each field.
+ *
+ * @example
+ * const { email, password } = await readGuardBody(event, signInSchema)
+ */
+export async function readGuardBody<T>(event: H3Event, schema: ZodType<T>): Promise<T> {
+  const body = await readBody(event).catch(() => {
+    throw guardError(400, 'invalid_request', 'The request body is not valid JSON.')
+  })
+  const result = schema.safeParse(body ?? {})
+  if (result.success) return result.data
+  const fields = Object.fromEntries(result.error.issues.map(issue => [issue.path.join('.') || 'body', issue.message]))
+  const [field, message] = Object.entries(fields)[0]!
+  throw guardError(422, 'invalid_request', `${field}: ${message}`, { field, fields })
+}

@@ -1,0 +1,97 @@
+import { createGuard, type Guard } from '../../core/engine/create-guard'
+import { compilePolicy, type CompiledPolicy } from '../../core/policy/compile'
+import { defaultConfig, validateConfig } from '../../core/config/validate'
+
+/** Settings the module writes into `runtimeConfig.guard`. */
+export interface GuardRuntimeConfig {
+  secret: string
+  databaseUrl: string
+  dataDir: string
+  debug: boolean
+  cookieSecure: boolean
+  seed: Record<string, unknown>
+}
+
+type GuardState =
+  | { status: 'starting'; ready: Promise<Guard> }
+  | { status: 'ready'; guard: Guard }
+  | { status: 'failed'; error: unknown; fallback: CompiledPolicy }
+
+let state: GuardState | undefined
+let settings: GuardRuntimeConfig | undefined
+
+/**
+ * The settings the guard was started with.
+ *
+ * @example
+ * if (guardSettings().debug) console.info(line)
+ */
+export function guardSettings(): GuardRuntimeConfig {
+  if (!settings) throw new Error('nuxt-guard has not started: is the module registered in nuxt.config.ts?')
+  return settings
+}
+
+/**
+ * Starts the guard once per server (called by the Nitro plugin); later calls
+ * return the same promise.
+ *
+ * @example
+ * const guard = await startGuard(settings, secret)
+ */
+export function startGuard(runtimeSettings: GuardRuntimeConfig, secret: string): Promise<Guard> {
+  if (state?.status === 'ready') return Promise.resolve(state.guard)
+  if (state?.status === 'starting') return state.ready
+  settings = runtimeSettings
+  const dataDir = runtimeSettings.dataDir.startsWith('memory://') ? runtimeSettings.dataDir : `${runtimeSettings.dataDir.replace(/\/$/, '')}/db`
+  const ready = createGuard({ database: { url: runtimeSettings.databaseUrl || undefined, dataDir }, secret, seed: runtimeSettings.seed })
+  state = { status: 'starting', ready }
+  ready.then(
+    (guard) => { state = { status: 'ready', guard } },
+    (error) => {
+      const seed = validateConfig(runtimeSettings.seed)
+      state = { status: 'failed', error, fallback: compilePolicy(seed.ok ? seed.config : defaultConfig(), 0) }
+    },
+  )
+  return ready
+}
+
+/**
+ * The running guard, waiting for start-up if needed. Throws when start-up
+ * failed; callers answer 503.
+ *
+ * @example
+ * const guard = await useGuard()
+ * const user = await findUserById(guard.db, id)
+ */
+export async function useGuard(): Promise<Guard> {
+  if (!state) throw new Error('nuxt-guard has not started: is the module registered in nuxt.config.ts?')
+  if (state.status === 'ready') return state.guard
+  if (state.status === 'failed') throw state.error
+  return state.ready
+}
+
+/**
+ * The guard and the policy to judge by. While starting, waits; when start-up
+ * failed, there is no guard and the policy is the seed config's, so public
+ * routes keep working while protected ones answer 503.
+ *
+ * @example
+ * const { guard, policy } = await currentGuard()
+ * if (!guard) return serviceUnavailable(event)
+ */
+export async function currentGuard(): Promise<{ guard?: Guard; policy: CompiledPolicy }> {
+  if (state?.status === 'ready') return { guard: state.guard, policy: state.guard.live.policy }
+  await useGuard().catch(() => {})
+  return currentGuardAfterStart()
+}
+
+function currentGuardAfterStart(): { guard?: Guard; policy: CompiledPolicy } {
+  if (state?.status === 'ready') return { guard: state.guard, policy: state.guard.live.policy }
+  if (state?.status === 'failed') return { policy: state.fallback }
+  throw new Error('nuxt-guard has not started: is the module registered in nuxt.config.ts?')
+}
+
+/** Forgets the running guard (after it was closed). */
+export function resetGuard(): void {
+  state = undefined
+}

@@ -1,0 +1,68 @@
+import { sendRedirect, type H3Event } from 'h3'
+import type { CompiledPolicy } from '../../core/policy/compile'
+import type { Verdict } from '../../core/policy/decide'
+import { guardError, returnPath, sendGuardError, type GuardErrorBody } from './errors'
+
+type Denied = Extract<Verdict, { allow: false }>
+
+const DESCRIPTIONS: Record<Denied['error'], string> = {
+  unauthenticated: 'Sign in to continue.',
+  forbidden: 'You do not have access to this resource.',
+  mfa_enrollment_required: 'Set up a second factor for your account to continue.',
+  INVALID_CLAIMS: 'Complete your second factor to continue.',
+  mfa_required: 'Confirm it is you with your second factor to continue.',
+}
+
+/**
+ * The JSON body for a denial, as the HTTP contract spells it.
+ *
+ * @example
+ * denialBody(verdict) // { error: 'forbidden', error_description: 'rule /admin/** needs one of the roles: admin' }
+ */
+export function denialBody(verdict: Denied): GuardErrorBody {
+  const body: GuardErrorBody = { error: verdict.error, error_description: `${DESCRIPTIONS[verdict.error]} (${verdict.reason})` }
+  if (verdict.error === 'INVALID_CLAIMS') {
+    body.claimValidationErrors = (verdict.factors ?? []).slice(0, 1).map(factorId => ({
+      id: 'mfa',
+      reason: { message: 'second factor not completed in this session', factorId },
+    }))
+  }
+  return body
+}
+
+/**
+ * Where a page request that was denied is sent: sign-in, MFA enrollment or
+ * the challenge, each with the return path. `undefined` = answer in place.
+ *
+ * @example
+ * denialRedirect(verdict, policy, '/billing') // '/sign-in?redirect_url=%2Fbilling'
+ */
+export function denialRedirect(verdict: Denied, policy: CompiledPolicy, path: string): string | undefined {
+  const { config } = policy
+  const target = {
+    unauthenticated: config.signInUrl,
+    mfa_enrollment_required: config.mfa.enrollUrl,
+    INVALID_CLAIMS: config.mfa.challengeUrl,
+    mfa_required: config.mfa.challengeUrl,
+    forbidden: undefined,
+  }[verdict.error]
+  return target && `${target}?redirect_url=${encodeURIComponent(path)}`
+}
+
+/**
+ * Answers a denied request: JSON for API routes (never a redirect); for pages
+ * a redirect, or (forbidden) a thrown error that Nuxt renders as its error page.
+ *
+ * @example
+ * if (!verdict.allow) return respondToDenial(event, verdict, route.api, policy)
+ */
+export async function respondToDenial(event: H3Event, verdict: Denied, api: boolean, policy: CompiledPolicy): Promise<void> {
+  const location = api ? undefined : denialRedirect(verdict, policy, returnPath(event))
+  if (location) {
+    event.node.res.setHeader('cache-control', 'no-store')
+    await sendRedirect(event, location, event.method === 'GET' || event.method === 'HEAD' ? 302 : 303)
+    return
+  }
+  if (!api) throw guardError(verdict.status, verdict.error, denialBody(verdict).error_description)
+  await sendGuardError(event, verdict.status, denialBody(verdict))
+}

@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url'
+import { randomBytes } from 'node:crypto'
+
+export type FixtureName = 'basic' | 'skip-middleware'
+
+/** Where a fixture lives and where its one shared build goes. */
+export function fixturePaths(name: FixtureName) {
+  const rootDir = fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url))
+  const buildDir = `${rootDir}/.nuxt/e2e`
+  return { rootDir, buildDir, outputDir: `${buildDir}/output` }
+}
+
+/** A fresh server secret per test file. */
+export const testSecret = () => randomBytes(32).toString('base64url')
+
+/**
+ * `setup()` options that start an already built fixture (no build: the
+ * global setup built it once) on a throwaway in-memory database.
+ */
+export function fixtureSetup(name: FixtureName, env: Record<string, string> = {}) {
+  const { rootDir, buildDir } = fixturePaths(name)
+  return {
+    rootDir,
+    buildDir,
+    build: false,
+    server: true,
+    browser: false,
+    setupTimeout: 120_000,
+    env: { NUXT_GUARD_SECRET: testSecret(), NUXT_GUARD_DATA_DIR: 'memory://', ...env },
+  }
+}
