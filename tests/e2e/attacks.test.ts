@@ -45,6 +45,14 @@ describe('encoded and ambiguous paths never reach a protected handler anonymousl
     }
   })
 
+  it('a member cannot reach the admin page through the page router\'s readings (case, escapes, params)', async () => {
+    // vue-router matches case-insensitively and decodes escapes: the guard must judge those readings too.
+    for (const path of ['/ADMIN', '/Admin', '/%61dmin', '/%41DMIN', '/admin/', '/ADMIN/', '/admin;x=1', '/public/../admin', '/public/..%2Fadmin', '//admin']) {
+      const response = await member.send(path)
+      expect(response.body, `${path} rendered the admin page`).not.toContain('PROTECTED-PAGE admin')
+    }
+  })
+
   it('a member cannot reach admin routes by encoding either', async () => {
     for (const path of ['/ADMIN/secret', '/%61dmin/secret', '/public/..%2Fadmin/secret', '/admin;x=1/secret', '/public\\..\\admin/secret', '/api/data%2Fexport']) {
       const response = await member.send(path)
