@@ -3,6 +3,7 @@ import { defineNuxtModule, createResolver, addServerHandler, addServerPlugin, ad
 import { defu } from 'defu'
 import type { GuardConfigInput } from './runtime/core/config/schema'
 import { validateConfig, formatConfigIssues } from './runtime/core/config/validate'
+import type { GuardRuntimeConfig } from './runtime/server/utils/guard-instance'
 
 export interface ModuleOptions {
   /**
@@ -49,14 +50,15 @@ export default defineNuxtModule<ModuleOptions>({
     const seed = validateConfig(options.config)
     if (!seed.ok) throw new Error(`[nuxt-guard] \`guard.config\` in nuxt.config.ts is invalid:\n${formatConfigIssues(seed.issues)}`)
 
-    nuxt.options.runtimeConfig.guard = defu(nuxt.options.runtimeConfig.guard as object, {
+    const runtimeConfig = nuxt.options.runtimeConfig as Record<string, unknown>
+    runtimeConfig.guard = defu(runtimeConfig.guard as Partial<GuardRuntimeConfig> | undefined, {
       secret: '',
       databaseUrl: options.database.url || process.env.DATABASE_URL || '',
       dataDir: options.database.dataDir ?? (nuxt.options.dev ? join(nuxt.options.rootDir, '.data/guard') : '.data/guard'),
       debug: options.debug,
       cookieSecure: options.cookieSecure ?? !nuxt.options.dev,
       seed: seed.config,
-    })
+    } satisfies GuardRuntimeConfig)
 
     addServerPlugin(resolver.resolve('./runtime/server/plugins/guard'))
     if (!options.skipServerMiddleware) {

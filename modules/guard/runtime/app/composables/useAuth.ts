@@ -16,6 +16,8 @@ export interface UseAuth {
   userId: ComputedRef<string | null>
   /** Re-reads the session from the server (after sign-in, sign-out or a claims change). */
   refresh(): Promise<SessionSnapshot | null>
+  /** Reads the session once per page load (server render or first client use); later calls reuse it. */
+  load(): Promise<SessionSnapshot | null>
   /** Signs in; resolves to the same-origin path to go to next (the server checks `redirectUrl`). */
   signIn(email: string, password: string, redirectUrl?: string): Promise<string>
   signUp(email: string, password: string, redirectUrl?: string): Promise<string>
@@ -51,6 +53,7 @@ export function useAuth(): UseAuth {
     isSignedIn: computed(() => Boolean(state.value)),
     userId: computed(() => state.value?.userId ?? null),
     refresh,
+    load: async () => (state.value === undefined ? refresh() : state.value),
     signIn: (email, password, redirectUrl) => post('sign-in', { email, password, redirect_url: redirectUrl }),
     signUp: (email, password, redirectUrl) => post('sign-up', { email, password, redirect_url: redirectUrl }),
     signOut: async () => { await post('sign-out') },

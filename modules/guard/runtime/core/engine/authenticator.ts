@@ -2,6 +2,7 @@ import { signedInAuth, signedOutAuth, type GuardAuth, type SessionClaims } from 
 import { sha256 } from '../crypto/random'
 import { TokenRejectedError, verifySessionToken } from '../tokens/session-token'
 import { VerifiedTokenCache } from '../tokens/verified-cache'
+import type { CompiledPolicy } from '../policy/compile'
 import type { KeyManager } from './key-manager'
 import type { LiveConfig } from './live-config'
 import type { IssuedToken, SessionService } from './sessions'
@@ -22,6 +23,9 @@ export type Authentication =
   /** The database or key set could not be reached: protected routes must answer 503. */
   | { status: 'unavailable'; auth: GuardAuth; error: unknown }
 
+/** A verified token with the auth object built for the policy it was last used with. */
+interface CachedSession { claims: SessionClaims; auth: GuardAuth; policy: CompiledPolicy }
+
 /** Revocations are remembered locally for the longest token lifetime. */
 const REVOCATION_MEMORY_MS = 3_600_000 + 60_000
 
@@ -35,7 +39,7 @@ const REVOCATION_MEMORY_MS = 3_600_000 + 60_000
  * const result = cached ? { status: 'signed-in', auth: cached } : await authenticator.authenticate({ token, refreshToken })
  */
 export class Authenticator {
-  private readonly cache = new VerifiedTokenCache<SessionClaims>()
+  private readonly cache = new VerifiedTokenCache<CachedSession>()
   private readonly refreshing = new Map<string, Promise<IssuedToken | undefined>>()
   private readonly revoked = new Map<string, number>()
 
@@ -48,9 +52,15 @@ export class Authenticator {
 
   /** Synchronous hot path: the auth of an already verified token, or `undefined`. */
   fromCache(token: string): GuardAuth | undefined {
-    const claims = this.cache.get(token, this.now())
-    if (!claims || (this.revoked.size && this.revoked.has(claims.sid))) return undefined
-    return signedInAuth(claims, this.live.policy.permissionsFor(claims.roles))
+    const entry = this.cache.get(token, this.now())
+    if (!entry || (this.revoked.size && this.revoked.has(entry.claims.sid))) return undefined
+    const policy = this.live.policy
+    if (entry.policy !== policy) {
+      // Permissions come from the live config: rebuild once per saved version.
+      entry.auth = signedInAuth(entry.claims, policy.permissionsFor(entry.claims.roles))
+      entry.policy = policy
+    }
+    return entry.auth
   }
 
   async authenticate(credentials: Credentials): Promise<Authentication> {
@@ -74,8 +84,10 @@ export class Authenticator {
 
   /** Puts a token we just minted or verified into the cache and returns its auth. */
   remember(token: string, claims: SessionClaims): GuardAuth {
-    this.cache.set(token, claims, claims.exp * 1000 + this.live.policy.config.session.clockSkewMs)
-    return signedInAuth(claims, this.live.policy.permissionsFor(claims.roles))
+    const policy = this.live.policy
+    const auth = signedInAuth(claims, policy.permissionsFor(claims.roles))
+    this.cache.set(token, { claims, auth, policy }, claims.exp * 1000 + policy.config.session.clockSkewMs)
+    return auth
   }
 
   /** Stops every cached token of a session at once (this instance). */
@@ -83,7 +95,7 @@ export class Authenticator {
     const nowMs = this.now()
     for (const [sid, until] of this.revoked) if (until <= nowMs) this.revoked.delete(sid)
     this.revoked.set(sessionId, nowMs + REVOCATION_MEMORY_MS)
-    this.cache.deleteWhere(claims => claims.sid === sessionId)
+    this.cache.deleteWhere(entry => entry.claims.sid === sessionId)
   }
 
   private async verify(token: string, retried = false): Promise<SessionClaims | undefined> {

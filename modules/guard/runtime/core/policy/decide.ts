@@ -44,29 +44,39 @@ const deny = (status: 401 | 403, error: DenyCode, reason: string, rules: readonl
 export function evaluateAccess(policy: CompiledPolicy, input: AccessInput): Verdict {
   const { auth, rules, extra } = input
   if (!auth.userId) return deny(401, 'unauthenticated', 'not signed in', rules)
-
-  const requirements: { source: string; require: RouteRequirement }[] = rules.map(rule => ({ source: `rule ${rule.pattern}`, require: rule.require }))
-  if (extra) requirements.push({ source: 'requireAuth()', require: extra })
-
-  for (const { source, require } of requirements) {
-    if (require.roles && !require.roles.some(role => auth.roles.includes(role))) {
-      return deny(403, 'forbidden', `${source} needs one of the roles: ${require.roles.join(', ')}`, rules)
-    }
-    const missing = require.permissions?.filter(permission => !auth.permissions.has(permission))
-    if (missing?.length) {
-      return deny(403, 'forbidden', `${source} needs the permission${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`, rules)
-    }
+  for (const rule of rules) {
+    const refusal = checkRolesAndPermissions(auth, rule.require, rules, rule)
+    if (refusal) return refusal
   }
-  return evaluateMfa(policy, input, requirements.map(entry => entry.require)) ?? {
-    allow: true,
-    reason: rules.length ? `signed in; satisfies ${rules.map(rule => rule.pattern).join(', ')}` : 'signed in',
-    rules,
+  if (extra) {
+    const refusal = checkRolesAndPermissions(auth, extra, rules)
+    if (refusal) return refusal
   }
+  if (policy.config.mfa.enforce !== 'off') {
+    const refusal = evaluateMfa(policy, input, extra ? [...rules.map(rule => rule.require), extra] : rules.map(rule => rule.require))
+    if (refusal) return refusal
+  }
+  return rules.length ? { allow: true, reason: ALLOWED_BY_RULES, rules } : { allow: true, reason: ALLOWED, rules }
+}
+
+const ALLOWED = 'signed in'
+const ALLOWED_BY_RULES = 'signed in and every matched rule is satisfied'
+
+/** `source` is the rule being checked, or absent for requireAuth()'s own requirement; labels are built only on refusal. */
+function checkRolesAndPermissions(auth: GuardAuth, require: RouteRequirement, rules: readonly CompiledRule[], source?: CompiledRule): Verdict | undefined {
+  const label = () => (source ? `rule ${source.pattern}` : 'requireAuth()')
+  if (require.roles && !require.roles.some(role => auth.roles.includes(role))) {
+    return deny(403, 'forbidden', `${label()} needs one of the roles: ${require.roles.join(', ')}`, rules)
+  }
+  if (require.permissions && !require.permissions.every(permission => auth.permissions.has(permission))) {
+    const missing = require.permissions.filter(permission => !auth.permissions.has(permission))
+    return deny(403, 'forbidden', `${label()} needs the permission${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`, rules)
+  }
+  return undefined
 }
 
 function evaluateMfa(policy: CompiledPolicy, input: AccessInput, requirements: RouteRequirement[]): Verdict | undefined {
   const { mfa } = policy.config
-  if (mfa.enforce === 'off') return undefined
   const { auth, rules, nowSeconds } = input
   const waived = input.extra?.mfa === false || (requirements.some(r => r.mfa === false) && !requirements.some(r => r.mfa === true))
   const demanded = requirements.some(r => r.mfa === true)

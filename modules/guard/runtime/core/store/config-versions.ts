@@ -44,7 +44,7 @@ export function appendConfigVersion(db: GuardDatabase, input: {
 }): Promise<ConfigVersionRecord> {
   return db.transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock(727274003)')
-    const [{ current }] = await tx.query<{ current: number }>('select coalesce(max(version), 0)::int as current from guard_config_versions')
+    const [{ current } = { current: 0 }] = await tx.query<{ current: number }>('select coalesce(max(version), 0)::int as current from guard_config_versions')
     if (current !== input.expectedVersion) throw new StaleConfigVersionError(input.expectedVersion, current)
     const [row] = await tx.query(
       `insert into guard_config_versions (version, document, created_by, note) values ($1, $2::jsonb, $3, $4) returning ${COLUMNS}`,

@@ -51,7 +51,7 @@ export function createUser(db: GuardDatabase, input: { id: string; email: string
   return db.transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock(727274002)')
     if ((await tx.query('select 1 from guard_users where lower(email) = lower($1)', [input.email])).length) throw new EmailTakenError()
-    const [{ count }] = await tx.query<{ count: number }>('select count(*)::int as count from guard_users')
+    const [{ count } = { count: 0 }] = await tx.query<{ count: number }>('select count(*)::int as count from guard_users')
     const roles = count === 0 ? ['admin'] : ['member']
     const [row] = await tx.query<UserRow>(
       `insert into guard_users (id, email, password_hash, roles) values ($1, $2, $3, $4::jsonb) returning ${COLUMNS}`,

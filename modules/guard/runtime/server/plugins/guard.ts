@@ -16,7 +16,11 @@ export default defineNitroPlugin((nitroApp) => {
       const users = await countUsers(guard.db)
       const where = settings.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${settings.dataDir}`
       console.info(`[nuxt-guard] ready: config v${guard.live.policy.version}, ${users} user${users === 1 ? '' : 's'}, ${where}`)
-      if (users === 0) console.info(`[nuxt-guard] no users yet: open ${guard.live.policy.config.signUpUrl}; the first account to sign up becomes the admin (console at /admin)`)
+      if (users === 0) {
+        const signUp = guard.live.policy.config.signUpUrl
+        const where = import.meta.dev ? `http://localhost:${process.env.NUXT_PORT || process.env.PORT || 3000}${signUp}` : signUp
+        console.info(`[nuxt-guard] no users yet: open ${where}; the first account to sign up becomes the admin`)
+      }
     },
     (error) => {
       console.error(`[nuxt-guard] could not start; protected routes answer 503 until this is fixed:\n  ${error instanceof Error ? error.message : String(error)}`)

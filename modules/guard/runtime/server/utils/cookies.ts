@@ -1,4 +1,4 @@
-import { deleteCookie, getCookie, getHeader, setCookie, type H3Event } from 'h3'
+import { deleteCookie, getHeader, parseCookies, setCookie, type H3Event } from 'h3'
 import type { Credentials } from '../../core/engine/authenticator'
 
 export const SESSION_COOKIE = 'guard_session'
@@ -14,7 +14,9 @@ export const REFRESH_COOKIE = 'guard_refresh'
 export function readCredentials(event: H3Event): Credentials {
   const authorization = getHeader(event, 'authorization')
   if (authorization?.startsWith('Bearer ')) return { token: authorization.slice(7).trim(), tokenSource: 'bearer' }
-  return { token: getCookie(event, SESSION_COOKIE), tokenSource: 'cookie', refreshToken: getCookie(event, REFRESH_COOKIE) }
+  if (!getHeader(event, 'cookie')) return {}
+  const cookies = parseCookies(event)
+  return { token: cookies[SESSION_COOKIE], tokenSource: 'cookie', refreshToken: cookies[REFRESH_COOKIE] }
 }
 
 /**

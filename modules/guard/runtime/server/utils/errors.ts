@@ -29,7 +29,8 @@ export function sendGuardError(event: H3Event, status: number, body: GuardErrorB
 
 /** Whether a thrown value carries a guard error body. */
 export function isGuardError(error: unknown): error is H3Error<GuardErrorBody> {
-  return typeof (error as H3Error | undefined)?.data?.error === 'string' && typeof (error as H3Error).statusCode === 'number'
+  const candidate = error as H3Error<Partial<GuardErrorBody>> | undefined
+  return typeof candidate?.data?.error === 'string' && typeof candidate.statusCode === 'number'
 }
 
 /** The request path with its query, for `redirect_url` (always same-origin and relative). */

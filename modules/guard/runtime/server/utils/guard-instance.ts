@@ -85,6 +85,17 @@ export async function currentGuard(): Promise<{ guard?: Guard; policy: CompiledP
   return currentGuardAfterStart()
 }
 
+/**
+ * The guard when it is ready, synchronously (the hot path avoids a
+ * promise); `undefined` while starting or after a failed start.
+ *
+ * @example
+ * const guard = readyGuard() ?? (await currentGuard()).guard
+ */
+export function readyGuard(): Guard | undefined {
+  return state?.status === 'ready' ? state.guard : undefined
+}
+
 function currentGuardAfterStart(): { guard?: Guard; policy: CompiledPolicy } {
   if (state?.status === 'ready') return { guard: state.guard, policy: state.guard.live.policy }
   if (state?.status === 'failed') return { policy: state.fallback }

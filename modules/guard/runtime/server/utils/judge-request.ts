@@ -5,7 +5,7 @@ import { evaluateAccess } from '../../core/policy/decide'
 import type { Guard } from '../../core/engine/create-guard'
 import { clearSessionCookies, readCredentials, writeSessionCookies } from './cookies'
 import { sendGuardError } from './errors'
-import { currentGuard, guardSettings } from './guard-instance'
+import { currentGuard, guardSettings, readyGuard } from './guard-instance'
 import { respondToDenial } from './respond'
 
 export interface JudgeOptions {
@@ -20,13 +20,7 @@ export interface JudgeOptions {
  * @example
  * const auth = await resolveAuth(event, guard)
  */
-export async function resolveAuth(event: H3Event, guard: Guard): Promise<{ auth: GuardAuth; unavailable: boolean }> {
-  const credentials = readCredentials(event)
-  const cached = credentials.token ? guard.authenticator.fromCache(credentials.token) : undefined
-  if (cached) {
-    event.context.auth = cached
-    return { auth: cached, unavailable: false }
-  }
+export async function resolveAuth(event: H3Event, guard: Guard, credentials = readCredentials(event)): Promise<{ auth: GuardAuth; unavailable: boolean }> {
   const result = await guard.authenticator.authenticate(credentials)
   const secure = guardSettings().cookieSecure
   if (result.status === 'signed-in' && result.issued) writeSessionCookies(event, { token: result.issued.token }, secure)
@@ -48,7 +42,8 @@ export async function judgeRequest(event: H3Event, { enforce = true }: JudgeOpti
     await sendGuardError(event, 400, { error: 'invalid_request', error_description: `The request path is not valid: ${readings.reason}.` })
     return true
   }
-  const { guard, policy } = await currentGuard()
+  const ready = readyGuard()
+  const { guard, policy } = ready ? { guard: ready, policy: ready.live.policy } : await currentGuard()
   const route = policy.classify(readings.readings)
   if (route.kind === 'ignored') return false
 
@@ -56,7 +51,10 @@ export async function judgeRequest(event: H3Event, { enforce = true }: JudgeOpti
     event.context.auth = signedOutAuth
     return route.kind === 'protected' ? serviceUnavailable(event) : false
   }
-  const { auth, unavailable } = await resolveAuth(event, guard)
+  const credentials = readCredentials(event)
+  const cached = credentials.token ? guard.authenticator.fromCache(credentials.token) : undefined
+  if (cached) event.context.auth = cached
+  const { auth, unavailable } = cached ? { auth: cached, unavailable: false } : await resolveAuth(event, guard, credentials)
   if (route.kind === 'public' || !enforce) {
     if (guardSettings().debug) logDecision(event, route.kind === 'public' ? 'allow (public)' : 'allow (not enforced)', '-', route.kind)
     return false

@@ -1,0 +1,98 @@
+/**
+ * npm run bench — builds bench/fixture once, starts it twice (10 rules and
+ * 1,000 rules in the live config), signs a user in on each, then measures
+ * with autocannon on loopback, cases interleaved round by round:
+ *   open      the handler with no guard in front of it
+ *   guarded   the same handler behind the guard, valid session cookie
+ *   guarded1k the same, with 1,000 rules loaded instead of 10
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+
+const SECONDS_PER_ROUND = Number(process.env.BENCH_SECONDS ?? 6)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
+const CONNECTIONS = 10
+const fixture = fileURLToPath(new URL('./fixture', import.meta.url))
+const builder = fileURLToPath(new URL('../tests/support/build-fixture.mjs', import.meta.url))
+
+function rules(count: number) {
+  const list: { pattern: string; require: Record<string, unknown> }[] = [{ pattern: '/bench/**', require: { roles: ['admin', 'member'] } }]
+  for (let i = 1; i < count; i++) {
+    const shape = i % 3
+    const pattern = shape === 0 ? `/section-${i}/**` : shape === 1 ? `/api/area-${i}/*/export` : `/pages/page-${i}`
+    list.push({ pattern, require: i % 2 ? { roles: ['admin'] } : { permissions: [`area-${i}:read`] } })
+  }
+  return list
+}
+
+async function startServer(port: number, ruleCount: number): Promise<ChildProcess> {
+  const seed = { routes: { ignored: ['/_nuxt/**', '/favicon.ico'], rules: rules(ruleCount) }, session: { tokenTtlSeconds: 3600 } }
+  const child = spawn(process.execPath, [`${fixture}/.nuxt/e2e/output/server/index.mjs`], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', NUXT_GUARD_SECRET: randomBytes(32).toString('base64url'), NUXT_GUARD_DATA_DIR: 'memory://', NUXT_GUARD_SEED: JSON.stringify(seed) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('[nuxt-guard] ready') && resolve())
+    child.on('exit', code => reject(new Error(`server on ${port} exited with ${code}`)))
+  })
+  return child
+}
+
+async function signUp(port: number): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${port}/api/_guard/sign-up`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@acme.test', password: 'correct horse battery' }),
+  })
+  if (!response.ok) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`)
+  const cookie = response.headers.getSetCookie().map(line => line.split(';')[0]).join('; ')
+  const check = await fetch(`http://127.0.0.1:${port}/bench/guarded`, { headers: { cookie } })
+  if (check.status !== 200) throw new Error(`the guarded route answered ${check.status} with a valid session`)
+  return cookie
+}
+
+function measure(url: string, headers: Record<string, string>, seconds: number): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, headers, connections: CONNECTIONS, duration: seconds }, (error, result) => (error ? reject(error) : resolve(result)))
+  })
+}
+
+async function main() {
+  console.info('building bench/fixture …')
+  execFileSync(process.execPath, [builder, fixture], { stdio: ['ignore', 'ignore', 'inherit'] })
+  const servers = [await startServer(3901, 10), await startServer(3902, 1000)]
+  try {
+    const [cookie10, cookie1k] = [await signUp(3901), await signUp(3902)]
+    const cases = [
+      { name: 'open (no guard)', url: 'http://127.0.0.1:3901/bench/open', headers: { cookie: cookie10 } },
+      { name: 'guarded, 10 rules', url: 'http://127.0.0.1:3901/bench/guarded', headers: { cookie: cookie10 } },
+      { name: 'guarded, 1,000 rules', url: 'http://127.0.0.1:3902/bench/guarded', headers: { cookie: cookie1k } },
+    ]
+    for (const c of cases) await measure(c.url, c.headers, 2) // warm-up: JIT, caches
+    const totals = cases.map(() => ({ requests: 0, seconds: 0, non2xx: 0, p99: [] as number[] }))
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const [index, c] of cases.entries()) {
+        const result = await measure(c.url, c.headers, SECONDS_PER_ROUND)
+        totals[index]!.requests += result.requests.total
+        totals[index]!.seconds += result.duration
+        totals[index]!.non2xx += result.non2xx + result.errors
+        totals[index]!.p99.push(result.latency.p99)
+        console.info(`round ${round}  ${c.name.padEnd(22)} ${result.requests.average.toFixed(0).padStart(7)} req/s`)
+      }
+    }
+    const rps = totals.map(t => t.requests / t.seconds)
+    console.info('\ncase                     req/s     p99 ms   non-2xx')
+    cases.forEach((c, i) => console.info(`${c.name.padEnd(22)} ${rps[i]!.toFixed(0).padStart(7)}  ${Math.max(...totals[i]!.p99).toFixed(1).padStart(8)}  ${String(totals[i]!.non2xx).padStart(8)}`))
+    const guardedRatio = rps[1]! / rps[0]!
+    const rulesRatio = rps[2]! / rps[1]!
+    console.info(`\nguarded / open          ${guardedRatio.toFixed(3)}  (target ≥ 0.90)`)
+    console.info(`1,000 rules / 10 rules  ${rulesRatio.toFixed(3)}  (target ≥ 0.95)`)
+    console.info(`${SECONDS_PER_ROUND * ROUNDS} s per case, ${ROUNDS} interleaved rounds, ${CONNECTIONS} connections, loopback`)
+    if (totals.some(t => t.non2xx)) process.exitCode = 1
+  }
+  finally {
+    for (const server of servers) server.kill()
+  }
+}
+
+await main()
