@@ -106,7 +106,11 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 }
 
 /** Closes within `ms`, so a hung close never hangs the suite. */
-const closeWithin = (close: () => Promise<unknown>, ms = 5_000) => Promise.race([close().catch(() => {}), sleep(ms)])
+async function closeWithin(close: () => Promise<unknown>, ms = 5_000): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([close().catch(() => {}), new Promise(resolve => { timer = setTimeout(resolve, ms) })])
+  clearTimeout(timer)
+}
 
 describe.each(backends)('engine on $name', (backend) => {
   const clock = fakeClock()
@@ -380,7 +384,6 @@ describe.each(backends)('engine on $name', (backend) => {
   describe('keys', () => {
     it('about 24 h on, the next mint uses a new kid and a token of the old kid still verifies within its lifetime', async () => {
       const old = await guard.keys.signingKey()
-      expect(old.signUntil - old.verifyUntil).toBeLessThan(0)
       // Just before the rotation point (1 h before the signing window closes).
       clock.set(Math.max(clock.now(), old.signUntil - HOUR - 30_000))
       const email = newEmail('rotate')
@@ -392,7 +395,9 @@ describe.each(backends)('engine on $name', (backend) => {
       const newKid = kidOf(after.token)
       expect(newKid).not.toBe(old.kid)
       expect(newKid).toMatch(/^key_/)
-      expect((await guard.keys.signingKey()).kid).toBe(newKid)
+      const rotated = await guard.keys.signingKey()
+      expect(rotated.kid).toBe(newKid)
+      expect(rotated.signUntil).toBe(clock.now() + KEY_SIGNING_WINDOW_MS)
 
       // The old token is 40 s old: still within its 60 s lifetime, and its key still verifies.
       const result = await guard.authenticator.authenticate({ token: before.token })
@@ -407,7 +412,6 @@ describe.each(backends)('engine on $name', (backend) => {
       clock.set(old.verifyUntil + 1_000)
       expect(guard.keys.keySet.verificationKey(old.kid, clock.now())).toBeUndefined()
       expect(guard.keys.keySet.jwks(clock.now()).keys.map(key => key.kid)).toEqual([newKid])
-      expect(KEY_SIGNING_WINDOW_MS).toBe(DAY)
     })
   })
 

@@ -34,11 +34,18 @@ export async function hashPassword(password: string): Promise<string> {
  * if (!(await verifyPassword(input, user.passwordHash))) throw wrongPassword()
  */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, N, r, p, salt, hash] = stored.split('$')
-  if (scheme !== 'scrypt' || !salt || !hash) return false
+  const [scheme, cost, blockSize, parallelism, salt, hash] = stored.split('$')
+  const params = { N: Number(cost), r: Number(blockSize), p: Number(parallelism) }
+  if (scheme !== 'scrypt' || !salt || !hash || !plausibleParams(params)) return false
   const expected = Buffer.from(hash, 'base64url')
-  const key = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(N), r: Number(r), p: Number(p) })
-  return key.length === expected.length && timingSafeEqual(key, expected)
+  const key = await derive(password, Buffer.from(salt, 'base64url'), params).catch(() => undefined)
+  return key !== undefined && key.length === expected.length && timingSafeEqual(key, expected)
+}
+
+/** Parameters a stored hash may name: a power-of-two cost up to 2^20, within the memory cap. */
+function plausibleParams({ N, r, p }: { N: number; r: number; p: number }): boolean {
+  const powerOfTwo = Number.isInteger(N) && N >= 2 ** 10 && N <= 2 ** 20 && (N & (N - 1)) === 0
+  return powerOfTwo && Number.isInteger(r) && r >= 1 && r <= 32 && Number.isInteger(p) && p >= 1 && p <= 16 && 128 * N * r <= MAX_MEMORY
 }
 
 /**

@@ -41,7 +41,9 @@ export async function openPostgres(url: string): Promise<GuardDatabase> {
       await client.query(`listen "${channel.replace(/"/g, '""')}"`)
       listeners.push(client)
       return async () => {
-        listeners.splice(listeners.indexOf(client), 1)
+        const index = listeners.indexOf(client)
+        if (index === -1) return // already ended by close()
+        listeners.splice(index, 1)
         await client.end()
       }
     },

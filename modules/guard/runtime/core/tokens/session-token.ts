@@ -1,6 +1,9 @@
 import { SignJWT, jwtVerify, errors } from 'jose'
 import type { SessionClaims } from '../policy/auth'
+import { RESERVED_CLAIMS } from '../claims/template'
 import { SESSION_TOKEN_ALG, type LoadedKey, type SigningKeySet } from './key-set'
+
+const RESERVED = new Set(RESERVED_CLAIMS)
 
 /** `iss` of every session token. */
 export const GUARD_ISSUER = 'nuxt-guard'
@@ -24,7 +27,9 @@ export function mintSessionToken(
   { nowSeconds, ttlSeconds }: { nowSeconds: number; ttlSeconds: number },
 ): Promise<string> {
   const { sub, sid, ...rest } = reserved
-  return new SignJWT({ ...custom, ...rest, sid })
+  const payload: Record<string, unknown> = {}
+  for (const [claim, value] of Object.entries(custom)) if (!RESERVED.has(claim)) payload[claim] = value
+  return new SignJWT({ ...payload, ...rest, sid })
     .setProtectedHeader({ alg: SESSION_TOKEN_ALG, kid: key.kid, typ: 'JWT' })
     .setIssuer(GUARD_ISSUER)
     .setSubject(sub)
