@@ -1,5 +1,6 @@
 import { computed, type ComputedRef } from 'vue'
-import { useRequestFetch, useState } from '#imports'
+import type { GuardAuth } from '../../core/policy/auth'
+import { useRequestEvent, useState } from '#imports'
 
 /** What `GET /api/_guard/session` answers for a signed-in user. */
 export interface SessionSnapshot {
@@ -25,6 +26,11 @@ export interface UseAuth {
   has(check: { role: string } | { permission: string }): boolean
 }
 
+function snapshotOf(auth: GuardAuth | undefined): SessionSnapshot | null {
+  if (!auth?.userId || !auth.sessionId || !auth.sessionClaims) return null
+  return { userId: auth.userId, sessionId: auth.sessionId, claims: auth.sessionClaims, roles: [...auth.roles], permissions: [...auth.permissions] }
+}
+
 /**
  * The signed-in session on both server and client, with sign-in, sign-up
  * and sign-out. Errors from the API are thrown as `FetchError` whose `data`
@@ -36,10 +42,11 @@ export interface UseAuth {
  */
 export function useAuth(): UseAuth {
   const state = useState<SessionSnapshot | null | undefined>('nuxt-guard:session', () => undefined)
-  const request = useRequestFetch()
+  const event = import.meta.server ? useRequestEvent() : undefined
 
   async function refresh(): Promise<SessionSnapshot | null> {
-    state.value = await request<SessionSnapshot>('/api/_guard/session').catch(() => null)
+    // On the server the guard middleware has already resolved this request's auth.
+    state.value = event ? snapshotOf(event.context.auth) : await $fetch<SessionSnapshot>('/api/_guard/session').catch(() => null)
     return state.value
   }
   async function post(path: string, body?: object): Promise<string> {

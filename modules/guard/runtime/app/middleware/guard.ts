@@ -1,4 +1,4 @@
-import { defineNuxtRouteMiddleware, navigateTo, abortNavigation, createError } from '#imports'
+import { defineNuxtRouteMiddleware, navigateTo, abortNavigation, createError, useNuxtApp } from '#imports'
 
 interface NavigationVerdict {
   allow: boolean
@@ -14,7 +14,8 @@ interface NavigationVerdict {
  * the console applies to the very next navigation, without a reload.
  */
 export default defineNuxtRouteMiddleware(async (to) => {
-  if (import.meta.server) return
+  // The server middleware judged the page that was loaded; only later navigations need asking.
+  if (import.meta.server || useNuxtApp().isHydrating) return
   const verdict = await $fetch<NavigationVerdict>('/api/_guard/verdict', { query: { path: to.fullPath } })
     .catch(() => ({ allow: false, status: 503, error: 'temporarily_unavailable', error_description: 'Could not reach the server to check access.' }) as NavigationVerdict)
   if (verdict.allow) return

@@ -53,10 +53,10 @@ export const guardConfigSchema = z.strictObject({
   afterSignInUrl: localPath.default('/'),
   routes: z.strictObject({
     mode: z.enum(['protect-all', 'public-all']).default('protect-all'),
-    public: z.array(routePattern).default(['/', '/sign-in', '/sign-up']),
-    ignored: z.array(routePattern).default(['/_nuxt/**', '/favicon.ico', '/__nuxt_error']),
-    api: z.array(routePattern).default(['/api/**']),
-    rules: z.array(rule).max(5_000).default([]),
+    public: z.array(routePattern).default(() => ['/', '/sign-in', '/sign-up']),
+    ignored: z.array(routePattern).default(() => ['/_nuxt/**', '/favicon.ico', '/__nuxt_error']),
+    api: z.array(routePattern).default(() => ['/api/**']),
+    rules: z.array(rule).max(5_000).default(() => []),
   }).prefault({}),
   mfa: z.strictObject({
     enforce: z.enum(['off', 'all', 'rules']).default('off'),
@@ -66,21 +66,21 @@ export const guardConfigSchema = z.strictObject({
       email_code: z.boolean().default(false),
       webauthn: z.boolean().default(true),
     }).prefault({}),
-    requirements: z.array(mfaRequirement).default([{ oneOf: ['totp', 'webauthn'] }]),
+    requirements: z.array(mfaRequirement).default(() => [{ oneOf: ['totp', 'webauthn'] }]),
     enrollUrl: localPath.default('/account/manage-mfa/add'),
     challengeUrl: localPath.default('/mfa-challenge'),
     mfaTokenTtlSeconds: z.number().int().min(30).max(3_600).default(300),
     rememberDeviceDays: z.number().int().min(0).max(365).default(30),
   }).prefault({}),
   claims: z.strictObject({
-    template: z.record(z.string(), z.unknown()).default({}),
+    template: z.record(z.string(), z.unknown()).default(() => ({})),
   }).prefault({}),
   session: z.strictObject({
     tokenTtlSeconds: z.number().int().min(10).max(3_600).default(60),
     sessionTtlDays: z.number().int().min(1).max(365).default(7),
     clockSkewMs: z.number().int().min(0).max(60_000).default(5_000),
   }).prefault({}),
-  roles: z.record(roleName, z.array(z.string().min(1))).default({ admin: ['guard:admin'], member: [] }),
+  roles: z.record(roleName, z.array(z.string().min(1))).default(() => ({ admin: ['guard:admin'], member: [] })),
 }).superRefine((config, ctx) => {
   for (const issue of checkClaimsTemplate(config.claims.template, 'claims.template')) {
     ctx.addIssue({ code: 'custom', path: ['claims', 'template', ...issue.path.split('.').slice(2)], message: issue.message })

@@ -1,3 +1,4 @@
+import type { core } from 'zod'
 import { guardConfigSchema, type GuardConfig } from './schema'
 
 /** One problem in a config document, addressed by its dotted path (`routes.rules.3.pattern`). */
@@ -19,14 +20,32 @@ export type ConfigValidation =
 export function validateConfig(input: unknown): ConfigValidation {
   const parsed = guardConfigSchema.safeParse(input ?? {})
   if (!parsed.success) {
-    return {
-      ok: false,
-      issues: parsed.error.issues.map(issue => ({ path: issue.path.map(String).join('.') || '(document)', message: issue.message })),
-    }
+    return { ok: false, issues: parsed.error.issues.flatMap(issue => toConfigIssues(issue, [])) }
   }
   const { version: _version, ...config } = parsed.data
   return { ok: true, config }
 }
+
+/**
+ * Turns a zod issue into issues an editor can pin to a field: one per unknown
+ * key, and for a union (an MFA requirement) the errors of the branch the input
+ * was meant for, instead of a bare "Invalid input".
+ */
+function toConfigIssues(issue: core.$ZodIssue, prefix: PropertyKey[]): ConfigIssue[] {
+  const path = [...prefix, ...issue.path]
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map(key => ({ path: dotted([...path, key]), message: `unknown field "${key}"; check its spelling` }))
+  }
+  if (issue.code === 'invalid_union' && issue.errors.length) {
+    // The branch that got furthest into the input is the one the author meant.
+    const depth = (branch: core.$ZodIssue[]) => Math.max(...branch.map(inner => inner.path.length))
+    const meant = issue.errors.reduce((best, branch) => (depth(branch) > depth(best) ? branch : best))
+    return meant.flatMap(inner => toConfigIssues(inner, path))
+  }
+  return [{ path: dotted(path), message: issue.message }]
+}
+
+const dotted = (path: PropertyKey[]) => path.map(String).join('.') || '(document)'
 
 /**
  * Formats issues as one readable block, for start-up errors and logs.

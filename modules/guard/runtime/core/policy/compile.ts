@@ -54,8 +54,9 @@ export function compilePolicy(config: GuardConfig, version: number): CompiledPol
     if (guardApi.has(path)) return PUBLIC_API
     if (authPages.has(path)) return PUBLIC_PAGE
     const isApi = api.has(path)
-    if (mfaPages.has(path)) return { kind: 'protected', api: isApi, rules: NO_RULES, mfaExempt: true }
     const matched = rules.match(path)
+    // MFA pages need a signed-in user and keep their rules' roles; only MFA itself is waived there.
+    if (mfaPages.has(path)) return { kind: 'protected', api: isApi, rules: matched.length ? matched : NO_RULES, mfaExempt: true }
     if (matched.length) return { kind: 'protected', api: isApi, rules: matched, mfaExempt: false }
     if (ignored.has(path)) return IGNORED
     if (publicPaths.has(path) || !protectByDefault) return isApi ? PUBLIC_API : PUBLIC_PAGE

@@ -78,9 +78,11 @@ function checkRolesAndPermissions(auth: GuardAuth, require: RouteRequirement, ru
 function evaluateMfa(policy: CompiledPolicy, input: AccessInput, requirements: RouteRequirement[]): Verdict | undefined {
   const { mfa } = policy.config
   const { auth, rules, nowSeconds } = input
+  // Enrollment and challenge pages must stay reachable, or nobody could ever complete MFA.
+  if (input.mfaExempt) return undefined
   const waived = input.extra?.mfa === false || (requirements.some(r => r.mfa === false) && !requirements.some(r => r.mfa === true))
   const demanded = requirements.some(r => r.mfa === true)
-  const required = !input.mfaExempt && (demanded || (mfa.enforce === 'all' && !waived))
+  const required = demanded || (mfa.enforce === 'all' && !waived)
   const stepUpAges = requirements.flatMap(r => (r.stepUp ? [r.stepUp.maxAgeSeconds] : []))
   if (!required && !stepUpAges.length) return undefined
 
@@ -97,7 +99,8 @@ function evaluateMfa(policy: CompiledPolicy, input: AccessInput, requirements: R
   }
   if (stepUpAges.length) {
     const maxAgeSeconds = Math.min(...stepUpAges)
-    const last = lastSecondFactorAt(completed)
+    // Only factors whose strategy is on count: switching one off applies to the very next request.
+    const last = lastSecondFactorAt(Object.fromEntries(Object.entries(completed).filter(([factor]) => mfa.strategies[factor as FactorId])))
     if (last === undefined || nowSeconds - last > maxAgeSeconds) {
       return deny(403, 'mfa_required', `second factor older than ${maxAgeSeconds} s`, rules, { factors: enrolled.filter(factor => mfa.strategies[factor]), maxAgeSeconds })
     }
