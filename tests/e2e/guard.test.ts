@@ -51,6 +51,14 @@ describe('public and ignored routes', () => {
     expect(signedIn.userId).toMatch(/^user_/)
   })
 
+  it('renders the signed-in home on the server with who you are and your claims', async () => {
+    const page = await member.send('/')
+    expect(page.status).toBe(200)
+    expect(page.body).toContain('Signed in')
+    expect(page.body).toContain('&quot;email&quot;: &quot;member@acme.test&quot;')
+    expect((await rawRequest('/')).body).toContain('Welcome')
+  })
+
   it('does no auth work at all on ignored routes', async () => {
     const response = await member.send('/health')
     expect(response.json()).toEqual({ ok: true, authResolved: false })
