@@ -11,8 +11,8 @@ import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 
-const SECONDS_PER_ROUND = Number(process.env.BENCH_SECONDS ?? 6)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
+const SECONDS_PER_ROUND = Number(process.env.BENCH_SECONDS ?? 4)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4)
 const CONNECTIONS = 10
 const fixture = fileURLToPath(new URL('./fixture', import.meta.url))
 const builder = fileURLToPath(new URL('../tests/support/build-fixture.mjs', import.meta.url))

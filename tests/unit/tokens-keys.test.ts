@@ -92,6 +92,16 @@ describe('rotation', () => {
 })
 
 describe('VerifiedTokenCache', () => {
+  it('a forged token that copies a cached token\'s signature tail never hits', () => {
+    const cache = new VerifiedTokenCache<string>()
+    const signature = 'S'.repeat(86)
+    const genuine = `eyJhbGciOiJFUzI1NiJ9.eyJyb2xlcyI6WyJtZW1iZXIiXX0.${signature}`
+    const forged = `eyJhbGciOiJFUzI1NiJ9.eyJyb2xlcyI6WyJhZG1pbiJdfQ.${signature}`
+    cache.set(genuine, 'member', 1_000)
+    expect(cache.get(forged, 0)).toBeUndefined()
+    expect(cache.get(genuine, 0)).toBe('member')
+  })
+
   it('hits until expiresAt and misses from then on (and forgets the entry)', () => {
     const cache = new VerifiedTokenCache<string>()
     cache.set('t1', 'claims-1', 1_000)

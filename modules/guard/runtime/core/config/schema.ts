@@ -66,7 +66,7 @@ export const guardConfigSchema = z.strictObject({
       email_code: z.boolean().default(false),
       webauthn: z.boolean().default(true),
     }).prefault({}),
-    requirements: z.array(mfaRequirement).default(() => [{ oneOf: ['totp', 'webauthn'] }]),
+    requirements: z.array(mfaRequirement).default(() => [{ oneOf: ['totp' as const, 'webauthn' as const] }]),
     enrollUrl: localPath.default('/account/manage-mfa/add'),
     challengeUrl: localPath.default('/mfa-challenge'),
     mfaTokenTtlSeconds: z.number().int().min(30).max(3_600).default(300),

@@ -1,5 +1,5 @@
 import type { GuardConfig, RouteRequirement } from '../config/schema'
-import { compileMatcher, createPathSet } from '../routing/matcher'
+import { compileMatcher } from '../routing/matcher'
 
 /** The guard's own API: always reachable, every handler checks for itself. */
 export const GUARD_API_PATTERN = '/api/_guard/**'
@@ -27,9 +27,23 @@ const IGNORED: RouteClass = { kind: 'ignored' }
 const PUBLIC_PAGE: RouteClass = { kind: 'public', api: false }
 const PUBLIC_API: RouteClass = { kind: 'public', api: true }
 const NO_RULES: readonly CompiledRule[] = []
+const PROTECTED_PAGE: RouteClass = { kind: 'protected', api: false, rules: NO_RULES, mfaExempt: false }
+const PROTECTED_API: RouteClass = { kind: 'protected', api: true, rules: NO_RULES, mfaExempt: false }
+
+/** Which list an entry of the one compiled matcher came from. */
+const GUARD_API = 1
+const AUTH_PAGE = 2
+const MFA_PAGE = 4
+const IGNORED_LIST = 8
+const PUBLIC_LIST = 16
+const API_LIST = 32
+const RULE = 64
+
+interface Entry { list: number; rule?: CompiledRule }
 
 /**
- * Compiles a validated config into matchers. Runs once per saved version,
+ * Compiles a validated config into one radix tree holding every list and rule,
+ * so classifying a path is a single lookup. Runs once per saved version,
  * never per request.
  *
  * @example
@@ -38,29 +52,36 @@ const NO_RULES: readonly CompiledRule[] = []
  */
 export function compilePolicy(config: GuardConfig, version: number): CompiledPolicy {
   const { routes, mfa } = config
-  const guardApi = createPathSet([GUARD_API_PATTERN])
-  const authPages = createPathSet([config.signInUrl, config.signUpUrl])
-  const mfaPages = createPathSet([mfa.enrollUrl, mfa.challengeUrl])
-  const ignored = createPathSet(routes.ignored)
-  const publicPaths = createPathSet(routes.public)
-  const api = createPathSet(routes.api)
-  const rules = compileMatcher(routes.rules.map((rule, index) => ({
+  const entries: { pattern: string; data: Entry }[] = routes.rules.map((rule, index) => ({
     pattern: rule.pattern,
-    data: { index, pattern: rule.pattern, require: rule.require } satisfies CompiledRule,
-  })))
+    data: { list: RULE, rule: { index, pattern: rule.pattern, require: rule.require } },
+  }))
+  const add = (list: number, patterns: string[]) => { for (const pattern of patterns) entries.push({ pattern, data: { list } }) }
+  add(GUARD_API, [GUARD_API_PATTERN])
+  add(AUTH_PAGE, [config.signInUrl, config.signUpUrl])
+  add(MFA_PAGE, [mfa.enrollUrl, mfa.challengeUrl])
+  add(IGNORED_LIST, routes.ignored)
+  add(PUBLIC_LIST, routes.public)
+  add(API_LIST, routes.api)
+  const matcher = compileMatcher(entries)
   const protectByDefault = routes.mode === 'protect-all'
 
   function classifyOne(path: string): RouteClass {
-    if (guardApi.has(path)) return PUBLIC_API
-    if (authPages.has(path)) return PUBLIC_PAGE
-    const isApi = api.has(path)
-    const matched = rules.match(path)
+    let lists = 0
+    let rules: CompiledRule[] | undefined
+    for (const entry of matcher.match(path)) { // in entry order: rules first, by index
+      lists |= entry.list
+      if (entry.rule) (rules ??= []).push(entry.rule)
+    }
+    if (lists & GUARD_API) return PUBLIC_API
+    if (lists & AUTH_PAGE) return PUBLIC_PAGE
+    const api = (lists & API_LIST) !== 0
     // MFA pages need a signed-in user and keep their rules' roles; only MFA itself is waived there.
-    if (mfaPages.has(path)) return { kind: 'protected', api: isApi, rules: matched.length ? matched : NO_RULES, mfaExempt: true }
-    if (matched.length) return { kind: 'protected', api: isApi, rules: matched, mfaExempt: false }
-    if (ignored.has(path)) return IGNORED
-    if (publicPaths.has(path) || !protectByDefault) return isApi ? PUBLIC_API : PUBLIC_PAGE
-    return { kind: 'protected', api: isApi, rules: NO_RULES, mfaExempt: false }
+    if (lists & MFA_PAGE) return { kind: 'protected', api, rules: rules ?? NO_RULES, mfaExempt: true }
+    if (rules) return { kind: 'protected', api, rules, mfaExempt: false }
+    if (lists & IGNORED_LIST) return IGNORED
+    if (lists & PUBLIC_LIST || !protectByDefault) return api ? PUBLIC_API : PUBLIC_PAGE
+    return api ? PROTECTED_API : PROTECTED_PAGE
   }
 
   const permissionCache = new Map<string, ReadonlySet<string>>()
@@ -73,7 +94,7 @@ export function compilePolicy(config: GuardConfig, version: number): CompiledPol
       return mostRestrictive(readings.map(classifyOne))
     },
     permissionsFor(roles) {
-      const key = roles.join('\n')
+      const key = roles.length === 1 ? roles[0]! : roles.join('\n')
       let permissions = permissionCache.get(key)
       if (!permissions) {
         permissions = new Set(roles.flatMap(role => config.roles[role] ?? []))

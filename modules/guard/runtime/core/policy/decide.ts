@@ -64,15 +64,26 @@ const ALLOWED_BY_RULES = 'signed in and every matched rule is satisfied'
 
 /** `source` is the rule being checked, or absent for requireAuth()'s own requirement; labels are built only on refusal. */
 function checkRolesAndPermissions(auth: GuardAuth, require: RouteRequirement, rules: readonly CompiledRule[], source?: CompiledRule): Verdict | undefined {
-  const label = () => (source ? `rule ${source.pattern}` : 'requireAuth()')
-  if (require.roles && !require.roles.some(role => auth.roles.includes(role))) {
-    return deny(403, 'forbidden', `${label()} needs one of the roles: ${require.roles.join(', ')}`, rules)
+  if (require.roles && !hasAnyRole(auth, require.roles)) {
+    return deny(403, 'forbidden', `${label(source)} needs one of the roles: ${require.roles.join(', ')}`, rules)
   }
-  if (require.permissions && !require.permissions.every(permission => auth.permissions.has(permission))) {
+  if (require.permissions && !hasEveryPermission(auth, require.permissions)) {
     const missing = require.permissions.filter(permission => !auth.permissions.has(permission))
-    return deny(403, 'forbidden', `${label()} needs the permission${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`, rules)
+    return deny(403, 'forbidden', `${label(source)} needs the permission${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`, rules)
   }
   return undefined
+}
+
+const label = (source?: CompiledRule) => (source ? `rule ${source.pattern}` : 'requireAuth()')
+
+function hasAnyRole(auth: GuardAuth, roles: readonly string[]): boolean {
+  for (const role of roles) if (auth.roles.includes(role)) return true
+  return false
+}
+
+function hasEveryPermission(auth: GuardAuth, permissions: readonly string[]): boolean {
+  for (const permission of permissions) if (!auth.permissions.has(permission)) return false
+  return true
 }
 
 function evaluateMfa(policy: CompiledPolicy, input: AccessInput, requirements: RouteRequirement[]): Verdict | undefined {

@@ -19,8 +19,10 @@ export type GuardMiddlewareOptions = JudgeOptions
  * })
  */
 export function guardMiddleware(handler?: (event: H3Event) => unknown, options: GuardMiddlewareOptions = {}): EventHandler {
-  return defineEventHandler(async (event) => {
-    if (await judgeRequest(event, options)) return
-    if (handler) return handler(event)
+  return defineEventHandler((event) => {
+    const judged = judgeRequest(event, options)
+    if (judged === false) return handler?.(event)
+    if (judged === true) return undefined
+    return judged.then(answered => (answered ? undefined : handler?.(event)))
   })
 }

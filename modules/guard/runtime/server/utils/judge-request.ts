@@ -1,9 +1,10 @@
 import type { H3Event } from 'h3'
 import { pathReadings } from '../../core/paths/canonicalize'
 import { signedOutAuth, type GuardAuth } from '../../core/policy/auth'
+import type { CompiledPolicy, RouteClass } from '../../core/policy/compile'
 import { evaluateAccess } from '../../core/policy/decide'
 import type { Guard } from '../../core/engine/create-guard'
-import { clearSessionCookies, readCredentials, writeSessionCookies } from './cookies'
+import { clearSessionCookies, readCredentials, readSessionToken, writeSessionCookies } from './cookies'
 import { sendGuardError } from './errors'
 import { currentGuard, guardSettings, readyGuard } from './guard-instance'
 import { respondToDenial } from './respond'
@@ -18,10 +19,10 @@ export interface JudgeOptions {
  * it on `event.context.auth`. Sets or clears cookies as the refresh decides.
  *
  * @example
- * const auth = await resolveAuth(event, guard)
+ * const { auth } = await resolveAuth(event, guard)
  */
-export async function resolveAuth(event: H3Event, guard: Guard, credentials = readCredentials(event)): Promise<{ auth: GuardAuth; unavailable: boolean }> {
-  const result = await guard.authenticator.authenticate(credentials)
+export async function resolveAuth(event: H3Event, guard: Guard): Promise<{ auth: GuardAuth; unavailable: boolean }> {
+  const result = await guard.authenticator.authenticate(readCredentials(event))
   const secure = guardSettings().cookieSecure
   if (result.status === 'signed-in' && result.issued) writeSessionCookies(event, { token: result.issued.token }, secure)
   if (result.status === 'signed-out' && result.clearCookies) clearSessionCookies(event, secure)
@@ -30,44 +31,52 @@ export async function resolveAuth(event: H3Event, guard: Guard, credentials = re
 }
 
 /**
- * The guard's whole judgement of one request. Returns `true` when it has
- * answered the request itself (400, 503, a redirect or a JSON error).
+ * The guard's whole judgement of one request: `false` to let it through,
+ * `true` when the guard has answered it (400, 503, a redirect or a JSON
+ * error). A signed-in request with a cached token is judged synchronously:
+ * no promise, no crypto, no I/O.
  *
  * @example
- * if (await judgeRequest(event)) return
+ * const judged = judgeRequest(event)
+ * if (judged === true || (judged !== false && await judged)) return
  */
-export async function judgeRequest(event: H3Event, { enforce = true }: JudgeOptions = {}): Promise<boolean> {
+export function judgeRequest(event: H3Event, options: JudgeOptions = {}): boolean | Promise<boolean> {
   const readings = pathReadings(event.path)
   if (!readings.ok) {
-    await sendGuardError(event, 400, { error: 'invalid_request', error_description: `The request path is not valid: ${readings.reason}.` })
-    return true
+    return sendGuardError(event, 400, { error: 'invalid_request', error_description: `The request path is not valid: ${readings.reason}.` }).then(() => true)
   }
-  const ready = readyGuard()
-  const { guard, policy } = ready ? { guard: ready, policy: ready.live.policy } : await currentGuard()
+  const guard = readyGuard()
+  if (!guard) return judgeWhileStarting(event, readings.readings, options)
+  const policy = guard.live.policy
   const route = policy.classify(readings.readings)
   if (route.kind === 'ignored') return false
+  const token = readSessionToken(event)
+  const cached = token ? guard.authenticator.fromCache(token) : undefined
+  if (!cached) return resolveAuth(event, guard).then(({ auth, unavailable }) => decide(event, guard, policy, route, auth, unavailable, options))
+  event.context.auth = cached
+  return decide(event, guard, policy, route, cached, false, options)
+}
 
-  if (!guard) {
-    event.context.auth = signedOutAuth
-    return route.kind === 'protected' ? serviceUnavailable(event) : false
-  }
-  const credentials = readCredentials(event)
-  const cached = credentials.token ? guard.authenticator.fromCache(credentials.token) : undefined
-  if (cached) event.context.auth = cached
-  const { auth, unavailable } = cached ? { auth: cached, unavailable: false } : await resolveAuth(event, guard, credentials)
+async function judgeWhileStarting(event: H3Event, readings: string[], options: JudgeOptions): Promise<boolean> {
+  const { guard, policy } = await currentGuard()
+  if (guard) return judgeRequest(event, options)
+  const route = policy.classify(readings)
+  if (route.kind === 'ignored') return false
+  event.context.auth = signedOutAuth
+  return route.kind === 'protected' ? serviceUnavailable(event) : false
+}
+
+function decide(event: H3Event, guard: Guard, policy: CompiledPolicy, route: Exclude<RouteClass, { kind: 'ignored' }>, auth: GuardAuth, unavailable: boolean, { enforce = true }: JudgeOptions): boolean | Promise<boolean> {
+  const debug = guardSettings().debug
   if (route.kind === 'public' || !enforce) {
-    if (guardSettings().debug) logDecision(event, route.kind === 'public' ? 'allow (public)' : 'allow (not enforced)', '-', route.kind)
+    if (debug) logDecision(event, route.kind === 'public' ? 'allow (public)' : 'allow (not enforced)', '-', route.kind)
     return false
   }
   if (unavailable) return serviceUnavailable(event)
-
   const verdict = evaluateAccess(policy, { auth, rules: route.rules, mfaExempt: route.mfaExempt, nowSeconds: guard.now() / 1000 })
-  if (guardSettings().debug) {
-    logDecision(event, verdict.allow ? 'allow' : `${verdict.status} ${verdict.error}`, route.rules.map(rule => rule.pattern).join(',') || '-', verdict.reason)
-  }
+  if (debug) logDecision(event, verdict.allow ? 'allow' : `${verdict.status} ${verdict.error}`, route.rules.map(rule => rule.pattern).join(',') || '-', verdict.reason)
   if (verdict.allow) return false
-  await respondToDenial(event, verdict, route.api, policy)
-  return true
+  return respondToDenial(event, verdict, route.api, policy).then(() => true)
 }
 
 async function serviceUnavailable(event: H3Event): Promise<true> {
