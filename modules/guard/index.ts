@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { guardApiRoutes } from './api-routes'
 import { defineNuxtModule, createResolver, addServerHandler, addServerPlugin, addServerImports, addImports, addRouteMiddleware, addTypeTemplate } from '@nuxt/kit'
 import { defu } from 'defu'
 import type { GuardConfigInput } from './runtime/core/config/schema'
@@ -64,12 +65,9 @@ export default defineNuxtModule<ModuleOptions>({
     if (!options.skipServerMiddleware) {
       addServerHandler({ middleware: true, handler: resolver.resolve('./runtime/server/middleware/guard') })
     }
-    for (const [route, file] of [
-      ['sign-up', 'sign-up.post'], ['sign-in', 'sign-in.post'], ['sign-out', 'sign-out.post'],
-      ['session', 'session.get'], ['jwks.json', 'jwks.json.get'], ['verdict', 'verdict.get'],
-    ] as const) {
-      const method = file.split('.').at(-1) as 'get' | 'post'
-      addServerHandler({ route: `/api/_guard/${route}`, method, handler: resolver.resolve(`./runtime/server/api/_guard/${file}`) })
+    // Every file under runtime/server/api/_guard is a route named by its path and method: `mfa/totp/enroll.post.ts`.
+    for (const { route, method, file } of guardApiRoutes(resolver.resolve('./runtime/server/api/_guard'))) {
+      addServerHandler({ route: `/api/_guard/${route}`, method, handler: file })
     }
     addServerImports(['guardMiddleware', 'requireAuth', 'getAuth'].map(name => ({
       name,

@@ -13,10 +13,10 @@ const BUILDER = fileURLToPath(new URL('../support/build-fixture.mjs', import.met
  */
 export default function buildFixtures(): void {
   for (const name of FIXTURES) {
-    const { rootDir, outputDir } = fixturePaths(name)
+    const { rootDir, buildDir, outputDir } = fixturePaths(name)
     if (process.env.GUARD_E2E_REUSE_BUILD === '1' && existsSync(`${outputDir}/server/index.mjs`)) continue
     const started = Date.now()
-    execFileSync(process.execPath, [BUILDER, rootDir], { stdio: ['ignore', 'ignore', 'inherit'] })
+    execFileSync(process.execPath, [BUILDER, rootDir, buildDir], { stdio: ['ignore', 'ignore', 'inherit'] })
     if (!existsSync(`${outputDir}/server/index.mjs`)) throw new Error(`building the ${name} fixture produced no server; see the output above`)
     console.info(`[e2e] built fixture ${name} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
   }

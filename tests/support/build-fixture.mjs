@@ -2,8 +2,7 @@
 // a Nuxt build inside the test runner's process ends that process).
 import { loadNuxt, buildNuxt } from '@nuxt/kit'
 
-const [rootDir] = process.argv.slice(2)
-const buildDir = `${rootDir}/.nuxt/e2e`
+const [rootDir, buildDir = `${rootDir}/.nuxt/e2e`] = process.argv.slice(2)
 const nuxt = await loadNuxt({
   cwd: rootDir,
   dev: false,

@@ -6,7 +6,8 @@ export type FixtureName = 'basic' | 'skip-middleware'
 /** Where a fixture lives and where its one shared build goes. */
 export function fixturePaths(name: FixtureName) {
   const rootDir = fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url))
-  const buildDir = `${rootDir}/.nuxt/e2e`
+  // GUARD_E2E_BUILD_ID gives concurrent runs on one checkout build directories of their own.
+  const buildDir = `${rootDir}/.nuxt/e2e${process.env.GUARD_E2E_BUILD_ID ? `-${process.env.GUARD_E2E_BUILD_ID}` : ''}`
   return { rootDir, buildDir, outputDir: `${buildDir}/output` }
 }
 
