@@ -186,6 +186,25 @@ describe('compilePolicy: classify', () => {
   })
 })
 
+describe('compilePolicy: remembered classes', () => {
+  it('a path judged again gets the same class, and a flood of distinct paths never changes a verdict', () => {
+    const policy = policyOf({ routes: { rules: [{ pattern: '/admin/**', require: { roles: ['admin'] } }] } })
+    const admin = classify(policy, '/admin/users')
+    expect(classify(policy, '/admin/users')).toEqual(admin)
+    for (let i = 0; i < 25_000; i++) expect(policy.classify([`/public-${i}`]).kind).toBe('protected')
+    expect(classify(policy, '/admin/users')).toEqual(admin)
+    expect(classify(policy, '/')).toEqual({ kind: 'public', api: false })
+  })
+
+  it('each saved version classifies by its own lists, never by another version\'s memory', () => {
+    const before = policyOf({ routes: { public: ['/', '/sign-in', '/sign-up', '/open'] } })
+    const after = policyOf({ routes: { public: ['/', '/sign-in', '/sign-up'] } })
+    expect(classify(before, '/open').kind).toBe('public')
+    expect(classify(after, '/open').kind).toBe('protected')
+    expect(classify(before, '/open').kind).toBe('public')
+  })
+})
+
 describe('compilePolicy: permissionsFor', () => {
   const policy = policyOf({ roles: {
     admin: ['guard:admin', 'reports:read'],

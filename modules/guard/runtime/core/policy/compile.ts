@@ -30,6 +30,9 @@ const NO_RULES: readonly CompiledRule[] = []
 const PROTECTED_PAGE: RouteClass = { kind: 'protected', api: false, rules: NO_RULES, mfaExempt: false }
 const PROTECTED_API: RouteClass = { kind: 'protected', api: true, rules: NO_RULES, mfaExempt: false }
 
+/** How many single-reading paths each compiled version remembers the class of. */
+const CLASS_CACHE_SIZE = 10_000
+
 /** Which list an entry of the one compiled matcher came from. */
 const GUARD_API = 1
 const AUTH_PAGE = 2
@@ -85,13 +88,23 @@ export function compilePolicy(config: GuardConfig, version: number): CompiledPol
   }
 
   const permissionCache = new Map<string, ReadonlySet<string>>()
+  // Paths repeat: remember each canonical path's class for this version. Bounded, and
+  // emptied when full, so a flood of distinct paths costs only the lookups it would anyway.
+  const classCache = new Map<string, RouteClass>()
 
   return {
     version,
     config,
     classify(readings) {
-      if (readings.length === 1) return classifyOne(readings[0]!)
-      return mostRestrictive(readings.map(classifyOne))
+      if (readings.length !== 1) return mostRestrictive(readings.map(classifyOne))
+      const path = readings[0]!
+      let routeClass = classCache.get(path)
+      if (!routeClass) {
+        routeClass = classifyOne(path)
+        if (classCache.size >= CLASS_CACHE_SIZE) classCache.clear()
+        classCache.set(path, routeClass)
+      }
+      return routeClass
     },
     permissionsFor(roles) {
       const key = roles.length === 1 ? roles[0]! : roles.join('\n')
