@@ -62,6 +62,67 @@ const MIGRATIONS: { id: number; name: string; sql: string }[] = [
       create index guard_audit_at_idx on guard_audit (at desc);
     `,
   },
+  {
+    id: 2,
+    name: 'MFA: factors, recovery codes, email codes, rate limits, remembered devices, outbox',
+    sql: `
+      create table guard_factors (
+        id text primary key,
+        user_id text not null references guard_users (id) on delete cascade,
+        type text not null,
+        label text not null default '',
+        secret_sealed text,
+        data jsonb not null default '{}',
+        last_used_step bigint,
+        created_at timestamptz not null default now(),
+        last_used_at timestamptz,
+        confirmed_at timestamptz
+      );
+      create index guard_factors_user_idx on guard_factors (user_id);
+      create table guard_recovery_codes (
+        id bigserial primary key,
+        user_id text not null references guard_users (id) on delete cascade,
+        code_hash text not null,
+        created_at timestamptz not null default now(),
+        used_at timestamptz
+      );
+      create index guard_recovery_codes_user_idx on guard_recovery_codes (user_id);
+      create table guard_email_codes (
+        id text primary key,
+        user_id text not null references guard_users (id) on delete cascade,
+        purpose text not null,
+        code_hash text not null,
+        created_at timestamptz not null default now(),
+        expires_at timestamptz not null,
+        attempts integer not null default 0,
+        used_at timestamptz
+      );
+      create index guard_email_codes_user_idx on guard_email_codes (user_id);
+      create table guard_rate_limits (
+        key text primary key,
+        count integer not null default 0,
+        window_ends_at timestamptz not null,
+        blocked_until timestamptz
+      );
+      create table guard_remembered_devices (
+        id text primary key,
+        user_id text not null references guard_users (id) on delete cascade,
+        token_hash text not null unique,
+        created_at timestamptz not null default now(),
+        expires_at timestamptz not null,
+        revoked_at timestamptz,
+        user_agent text
+      );
+      create index guard_remembered_devices_user_idx on guard_remembered_devices (user_id);
+      create table guard_outbox (
+        id bigserial primary key,
+        to_address text not null,
+        subject text not null,
+        body_text text not null,
+        created_at timestamptz not null default now()
+      )
+    `,
+  },
 ]
 
 /**

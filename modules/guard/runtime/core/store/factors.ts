@@ -1,0 +1,184 @@
+import type { FactorId } from '../config/schema'
+import type { GuardDatabase, SqlExecutor } from './database'
+
+/** A second factor a user owns (or is enrolling: `confirmedAt` null). */
+export interface FactorRecord {
+  id: string
+  userId: string
+  type: Exclude<FactorId, 'recovery_code'>
+  label: string
+  /** TOTP: the sealed secret. */
+  secretSealed: string | null
+  /** Type-specific data (WebAuthn: credential id, public key, counter, transports). */
+  data: Record<string, unknown>
+  /** TOTP: the last time step accepted, so that a code is accepted at most once. */
+  lastUsedStep: number | null
+  createdAt: Date
+  lastUsedAt: Date | null
+  confirmedAt: Date | null
+}
+
+const COLUMNS = 'id, user_id, type, label, secret_sealed, data, last_used_step, created_at, last_used_at, confirmed_at'
+const date = (value: unknown) => (value == null ? null : new Date(value as string))
+const toRecord = (row: any): FactorRecord => ({
+  id: row.id, userId: row.user_id, type: row.type, label: row.label, secretSealed: row.secret_sealed, data: row.data ?? {},
+  lastUsedStep: row.last_used_step == null ? null : Number(row.last_used_step),
+  createdAt: new Date(row.created_at), lastUsedAt: date(row.last_used_at), confirmedAt: date(row.confirmed_at),
+})
+
+/**
+ * Stores a factor; pending (unconfirmed) unless `confirmedAt` is given.
+ *
+ * @example
+ * await insertFactor(db, { id: newId('fac'), userId, type: 'totp', label: 'Authenticator app', secretSealed })
+ */
+export async function insertFactor(db: SqlExecutor, input: {
+  id: string; userId: string; type: FactorRecord['type']; label: string; secretSealed?: string | null; data?: Record<string, unknown>; confirmedAt?: Date; now: Date
+}): Promise<FactorRecord> {
+  const [row] = await db.query(
+    `insert into guard_factors (id, user_id, type, label, secret_sealed, data, created_at, confirmed_at)
+     values ($1, $2, $3, $4, $5, $6::jsonb, $7, $8) returning ${COLUMNS}`,
+    [input.id, input.userId, input.type, input.label, input.secretSealed ?? null, JSON.stringify(input.data ?? {}), input.now.toISOString(), input.confirmedAt?.toISOString() ?? null],
+  )
+  return toRecord(row)
+}
+
+/**
+ * A user's factors, oldest first; only confirmed ones unless `pending` is set.
+ *
+ * @example
+ * const enrolled = await listFactors(db, userId)
+ */
+export async function listFactors(db: SqlExecutor, userId: string, { pending = false, type }: { pending?: boolean; type?: FactorRecord['type'] } = {}): Promise<FactorRecord[]> {
+  const rows = await db.query(
+    `select ${COLUMNS} from guard_factors where user_id = $1 and ($2::boolean or confirmed_at is not null) and ($3::text is null or type = $3)
+      order by created_at, id`,
+    [userId, pending, type ?? null],
+  )
+  return rows.map(toRecord)
+}
+
+/**
+ * One factor of one user (never another user's).
+ *
+ * @example
+ * const factor = await findFactor(db, userId, factorId)
+ */
+export async function findFactor(db: SqlExecutor, userId: string, id: string): Promise<FactorRecord | undefined> {
+  const [row] = await db.query(`select ${COLUMNS} from guard_factors where user_id = $1 and id = $2`, [userId, id])
+  return row && toRecord(row)
+}
+
+/**
+ * Confirms a pending factor; `false` when it was already confirmed or is gone.
+ * Any remembered device of the user is voided: their factors changed.
+ *
+ * @example
+ * if (!(await confirmFactor(db, factor.id, new Date()))) throw alreadyConfirmed()
+ */
+export async function confirmFactor(db: SqlExecutor, id: string, now: Date): Promise<boolean> {
+  const rows = await db.query<{ user_id: string }>(
+    'update guard_factors set confirmed_at = $2, last_used_at = $2 where id = $1 and confirmed_at is null returning user_id', [id, now.toISOString()],
+  )
+  if (rows[0]) await voidRememberedDevices(db, rows[0].user_id)
+  return rows.length > 0
+}
+
+/**
+ * Accepts TOTP time step `step` for a factor at most once: one conditional
+ * UPDATE, so of two concurrent submissions of the same code exactly one wins.
+ *
+ * @example
+ * if (!(await consumeTotpStep(db, factor.id, step, new Date()))) throw replayed()
+ */
+export async function consumeTotpStep(db: SqlExecutor, id: string, step: number, now: Date): Promise<boolean> {
+  const rows = await db.query(
+    `update guard_factors set last_used_step = $2, last_used_at = $3
+      where id = $1 and (last_used_step is null or last_used_step < $2) returning id`,
+    [id, step, now.toISOString()],
+  )
+  return rows.length > 0
+}
+
+/**
+ * Marks a factor used now (WebAuthn: with its new data, e.g. the signature counter).
+ *
+ * @example
+ * await touchFactor(db, factor.id, new Date(), { ...factor.data, counter: 8 })
+ */
+export async function touchFactor(db: SqlExecutor, id: string, now: Date, data?: Record<string, unknown>): Promise<void> {
+  await db.query(
+    'update guard_factors set last_used_at = $2, data = coalesce($3::jsonb, data) where id = $1',
+    [id, now.toISOString(), data === undefined ? null : JSON.stringify(data)],
+  )
+}
+
+/**
+ * Removes one factor of a user. When it was the last confirmed one, the
+ * recovery codes go too (they recover a factor the user no longer has).
+ * Remembered devices are voided.
+ *
+ * @example
+ * const removed = await deleteFactor(db, userId, factorId)
+ */
+export function deleteFactor(db: GuardDatabase, userId: string, id: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.query('delete from guard_factors where user_id = $1 and id = $2 returning id', [userId, id])
+    if (!rows.length) return false
+    const [left] = await tx.query<{ n: number }>('select count(*)::int as n from guard_factors where user_id = $1 and confirmed_at is not null', [userId])
+    if (!left?.n) await tx.query('delete from guard_recovery_codes where user_id = $1', [userId])
+    await voidRememberedDevices(tx, userId)
+    return true
+  })
+}
+
+/**
+ * Drops pending (never confirmed) factors of one type, before a new enrollment.
+ *
+ * @example
+ * await deletePendingFactors(db, userId, 'totp')
+ */
+export async function deletePendingFactors(db: SqlExecutor, userId: string, type: FactorRecord['type']): Promise<void> {
+  await db.query('delete from guard_factors where user_id = $1 and type = $2 and confirmed_at is null', [userId, type])
+}
+
+/**
+ * Resets a user's MFA: removes every factor, recovery code, pending email
+ * code and remembered device. Returns how many factors were removed.
+ *
+ * @example
+ * const removed = await deleteAllFactors(db, userId) // admin "reset MFA"
+ */
+export function deleteAllFactors(db: GuardDatabase, userId: string): Promise<number> {
+  return db.transaction(async (tx) => {
+    const removed = await tx.query('delete from guard_factors where user_id = $1 returning id', [userId])
+    await tx.query('delete from guard_recovery_codes where user_id = $1', [userId])
+    await tx.query('delete from guard_email_codes where user_id = $1', [userId])
+    await voidRememberedDevices(tx, userId)
+    return removed.length
+  })
+}
+
+/**
+ * The factor ids a user has enrolled: each confirmed factor type, plus
+ * `recovery_code` while unused codes remain next to a real factor.
+ *
+ * @example
+ * await enrolledFactorTypes(db, userId) // ['totp', 'recovery_code']
+ */
+export async function enrolledFactorTypes(db: SqlExecutor, userId: string): Promise<FactorId[]> {
+  const rows = await db.query<{ type: FactorId }>(
+    `select distinct type from guard_factors where user_id = $1 and confirmed_at is not null
+     union all
+     select 'recovery_code' where exists (select 1 from guard_factors where user_id = $1 and confirmed_at is not null)
+       and exists (select 1 from guard_recovery_codes where user_id = $1 and used_at is null)`,
+    [userId],
+  )
+  const order: FactorId[] = ['totp', 'webauthn', 'email_code', 'recovery_code']
+  return rows.map(row => row.type).sort((a, b) => order.indexOf(a) - order.indexOf(b))
+}
+
+/** Remembered devices stop counting whenever the user's factors change. */
+async function voidRememberedDevices(db: SqlExecutor, userId: string): Promise<void> {
+  await db.query('delete from guard_remembered_devices where user_id = $1', [userId])
+}
