@@ -1,0 +1,42 @@
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import type { FactorId } from '../modules/guard/runtime/core/config/schema'
+import { ADMIN_API, problemOf, type ApiProblem } from './support/api'
+
+/** One `{{ … }}` shortcode the claims template may use. */
+export interface ShortcodeEntry { code: string; description: string; type?: string }
+
+/** What `GET /admin/meta` answers. */
+export interface AdminMeta { shortcodes: ShortcodeEntry[]; reservedClaims: string[]; claimsSizeLimitBytes: number; factorIds: FactorId[] }
+
+/**
+ * Facts about the server the editors need (shortcodes, reserved claims, the
+ * claims size limit, factor ids), loaded once per visit.
+ *
+ * @example
+ * const meta = useAdminMetaStore()
+ * await meta.ensure()
+ * meta.data?.shortcodes
+ */
+export const useAdminMetaStore = defineStore('admin-meta', () => {
+  const data = ref<AdminMeta | null>(null)
+  const loading = ref(false)
+  const problem = ref<ApiProblem | null>(null)
+
+  async function ensure(): Promise<void> {
+    if (data.value || loading.value) return
+    loading.value = true
+    problem.value = null
+    try {
+      data.value = await $fetch<AdminMeta>(`${ADMIN_API}/meta`)
+    }
+    catch (error) {
+      problem.value = problemOf(error)
+    }
+    finally {
+      loading.value = false
+    }
+  }
+
+  return { data, loading, problem, ensure }
+})

@@ -1,0 +1,119 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { FactorId } from '../modules/guard/runtime/core/config/schema'
+import { ADMIN_API, problemOf, type ApiProblem } from './support/api'
+
+/** One row of `GET /admin/users`. */
+export interface AdminUser { id: string; email: string; roles: string[]; createdAt: string; factors: FactorId[]; activeSessions: number }
+
+/** The result of an action on one user: done, or why not. */
+export type UserActionOutcome = { ok: true; count?: number } | { ok: false; problem: ApiProblem }
+
+/** How long the search waits after the last keystroke. */
+export const USER_SEARCH_DEBOUNCE_MS = 300
+
+/**
+ * The users list of the console: search (debounced), paging, and the three
+ * actions on a user (roles, reset MFA, revoke sessions). A slow answer to an
+ * older search never overwrites a newer one.
+ *
+ * @example
+ * const users = useAdminUsersStore()
+ * users.search('alice') // fetches 300 ms after the last call
+ * await users.changeRoles(id, ['admin'])
+ */
+export const useAdminUsersStore = defineStore('admin-users', () => {
+  const users = ref<AdminUser[]>([])
+  const total = ref(0)
+  const query = ref('')
+  const limit = ref(20)
+  const offset = ref(0)
+  const loading = ref(false)
+  const loaded = ref(false)
+  const problem = ref<ApiProblem | null>(null)
+  /** `userId → action` while an action on that user is in flight. */
+  const busy = ref<Record<string, string>>({})
+  let run = 0
+  let timer: ReturnType<typeof setTimeout> | undefined
+
+  const page = computed(() => Math.floor(offset.value / limit.value) + 1)
+  const pageCount = computed(() => Math.max(1, Math.ceil(total.value / limit.value)))
+  const hasPrevious = computed(() => offset.value > 0)
+  const hasNext = computed(() => offset.value + limit.value < total.value)
+
+  async function fetchPage(): Promise<void> {
+    clearTimeout(timer)
+    const mine = ++run
+    loading.value = true
+    problem.value = null
+    try {
+      const answer = await $fetch<{ users: AdminUser[]; total: number }>(`${ADMIN_API}/users`, {
+        query: { q: query.value || undefined, limit: limit.value, offset: offset.value },
+      })
+      if (mine !== run) return
+      users.value = answer.users
+      total.value = answer.total
+      loaded.value = true
+    }
+    catch (error) {
+      if (mine === run) problem.value = problemOf(error)
+    }
+    finally {
+      if (mine === run) loading.value = false
+    }
+  }
+
+  /** Searches by email from the first page, once typing pauses. */
+  function search(text: string, delayMs = USER_SEARCH_DEBOUNCE_MS): void {
+    query.value = text
+    offset.value = 0
+    clearTimeout(timer)
+    timer = setTimeout(() => { void fetchPage() }, delayMs)
+  }
+
+  async function goToPage(next: number): Promise<void> {
+    offset.value = Math.max(0, Math.min(next - 1, pageCount.value - 1)) * limit.value
+    await fetchPage()
+  }
+
+  function replace(updated: Partial<AdminUser> & { id: string }): void {
+    users.value = users.value.map(user => (user.id === updated.id ? { ...user, ...updated } : user))
+  }
+
+  async function act(id: string, action: string, request: () => Promise<UserActionOutcome>): Promise<UserActionOutcome> {
+    busy.value = { ...busy.value, [id]: action }
+    try {
+      return await request()
+    }
+    catch (error) {
+      return { ok: false, problem: problemOf(error) }
+    }
+    finally {
+      const { [id]: _done, ...rest } = busy.value
+      busy.value = rest
+    }
+  }
+
+  const changeRoles = (id: string, roles: string[]) => act(id, 'roles', async () => {
+    const user = await $fetch<AdminUser>(`${ADMIN_API}/users/${encodeURIComponent(id)}/roles`, { method: 'PUT', body: { roles } })
+    replace({ ...user, id })
+    return { ok: true }
+  })
+
+  const resetMfa = (id: string) => act(id, 'reset-mfa', async () => {
+    const answer = await $fetch<{ removed: number }>(`${ADMIN_API}/users/${encodeURIComponent(id)}/reset-mfa`, { method: 'POST', body: {} })
+    replace({ id, factors: [] })
+    return { ok: true, count: answer.removed }
+  })
+
+  const revokeSessions = (id: string) => act(id, 'revoke-sessions', async () => {
+    const answer = await $fetch<{ revoked: number }>(`${ADMIN_API}/users/${encodeURIComponent(id)}/revoke-sessions`, { method: 'POST', body: {} })
+    replace({ id, activeSessions: 0 })
+    return { ok: true, count: answer.revoked }
+  })
+
+  return {
+    users, total, query, limit, offset, loading, loaded, problem, busy, page, pageCount, hasPrevious, hasNext,
+    fetchPage, search, goToPage, changeRoles, resetMfa, revokeSessions,
+  }
+})

@@ -1,0 +1,84 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { ADMIN_API, problemOf, type ApiProblem } from './support/api'
+
+/** One entry of `GET /admin/audit`. */
+export interface AuditEntry {
+  id: string | number
+  at: string
+  actorId: string | null
+  actorEmail: string | null
+  action: string
+  target: string | null
+  before: unknown
+  after: unknown
+  ip: string | null
+}
+
+/**
+ * The audit log, one page at a time, newest first. The API pages with a
+ * cursor (`before`); the store remembers the cursor of every page it has
+ * shown, so "Newer" goes back exactly where it came from.
+ *
+ * @example
+ * const audit = useAuditStore()
+ * await audit.loadFirst()
+ * if (audit.hasOlder) await audit.older()
+ */
+export const useAuditStore = defineStore('admin-audit', () => {
+  const entries = ref<AuditEntry[]>([])
+  const limit = ref(25)
+  /** The `before` cursor of each page shown so far; the last one is the current page's. */
+  const cursors = ref<(string | undefined)[]>([undefined])
+  const nextBefore = ref<string | null>(null)
+  const loading = ref(false)
+  const loaded = ref(false)
+  const problem = ref<ApiProblem | null>(null)
+  let run = 0
+
+  const page = computed(() => cursors.value.length)
+  const hasOlder = computed(() => nextBefore.value !== null)
+  const hasNewer = computed(() => cursors.value.length > 1)
+
+  async function fetchAt(before: string | undefined): Promise<boolean> {
+    const mine = ++run
+    loading.value = true
+    problem.value = null
+    try {
+      const answer = await $fetch<{ entries: AuditEntry[]; nextBefore: string | number | null }>(`${ADMIN_API}/audit`, {
+        query: { limit: limit.value, before },
+      })
+      if (mine !== run) return false
+      entries.value = answer.entries
+      nextBefore.value = answer.nextBefore === null || answer.nextBefore === undefined ? null : String(answer.nextBefore)
+      loaded.value = true
+      return true
+    }
+    catch (error) {
+      if (mine === run) problem.value = problemOf(error)
+      return false
+    }
+    finally {
+      if (mine === run) loading.value = false
+    }
+  }
+
+  async function loadFirst(): Promise<void> {
+    cursors.value = [undefined]
+    await fetchAt(undefined)
+  }
+
+  async function older(): Promise<void> {
+    if (nextBefore.value === null) return
+    const cursor = nextBefore.value
+    if (await fetchAt(cursor)) cursors.value = [...cursors.value, cursor]
+  }
+
+  async function newer(): Promise<void> {
+    if (cursors.value.length < 2) return
+    const previous = cursors.value.slice(0, -1)
+    if (await fetchAt(previous[previous.length - 1])) cursors.value = previous
+  }
+
+  return { entries, limit, nextBefore, loading, loaded, problem, page, hasOlder, hasNewer, loadFirst, older, newer }
+})

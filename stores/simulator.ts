@@ -1,0 +1,69 @@
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import { ADMIN_API, problemOf, type ApiProblem } from './support/api'
+import { cloneJson } from './support/json-document'
+import { useGuardConfigStore } from './guard-config'
+
+/** The question put to the simulator. */
+export interface SimulationQuestion { method: string; path: string; userId: string | null; mfa: boolean; against: 'live' | 'draft' }
+
+/** What `POST /admin/simulate` answers. */
+export interface SimulationVerdict {
+  allow: boolean
+  status: number
+  error?: string
+  reason: string
+  route: 'ignored' | 'public' | 'protected'
+  api: boolean
+  matchedRules: { index: number; pattern: string; require: Record<string, unknown> }[]
+  readings: string[]
+  redirect?: string | null
+  version: number | 'draft'
+}
+
+/**
+ * The "why?" simulator: how the guard would judge a request, for a chosen
+ * user (or anonymous), against the live config or the unsaved draft.
+ *
+ * @example
+ * const simulator = useSimulatorStore()
+ * simulator.question.path = '/reports'
+ * await simulator.run()
+ * simulator.verdict?.reason
+ */
+export const useSimulatorStore = defineStore('simulator', () => {
+  const question = ref<SimulationQuestion>({ method: 'GET', path: '/', userId: null, mfa: false, against: 'live' })
+  const verdict = ref<SimulationVerdict | null>(null)
+  const asked = ref<SimulationQuestion | null>(null)
+  const problem = ref<ApiProblem | null>(null)
+  const loading = ref(false)
+
+  async function run(): Promise<void> {
+    const config = useGuardConfigStore()
+    const sent = cloneJson(question.value)
+    loading.value = true
+    problem.value = null
+    try {
+      verdict.value = await $fetch<SimulationVerdict>(`${ADMIN_API}/simulate`, {
+        method: 'POST',
+        body: {
+          method: sent.method,
+          path: sent.path,
+          userId: sent.userId ?? undefined,
+          mfa: sent.userId ? sent.mfa : undefined,
+          draft: sent.against === 'draft' && config.draft ? cloneJson(config.draft) : undefined,
+        },
+      })
+      asked.value = sent
+    }
+    catch (error) {
+      problem.value = problemOf(error)
+      verdict.value = null
+    }
+    finally {
+      loading.value = false
+    }
+  }
+
+  return { question, verdict, asked, problem, loading, run }
+})
