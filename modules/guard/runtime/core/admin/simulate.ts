@@ -1,0 +1,94 @@
+import { pathReadings } from '../paths/canonicalize'
+import type { FactorId, RouteRequirement } from '../config/schema'
+import type { CompiledPolicy } from '../policy/compile'
+import { evaluateAccess, type DenyCode, type Verdict } from '../policy/decide'
+import { simulatedAuth, type SimulatedUser } from './simulated-auth'
+
+/** A request to judge without sending it. */
+export interface SimulationRequest {
+  method: string
+  /** The raw path as a browser would send it (query allowed); judged over every reading, like the middleware. */
+  path: string
+  /** `null` or absent: anonymous. */
+  user?: SimulatedUser | null
+  /** The user has completed their second factor in this session. */
+  mfa?: boolean
+}
+
+/** The simulator's answer, as `POST /api/_guard/admin/simulate` returns it. */
+export interface SimulationAnswer {
+  allow: boolean
+  /** What the middleware answers: 200 = passed on to the page or handler; 302/303 = redirect; 401/403 = refused. */
+  status: number
+  error?: DenyCode
+  reason: string
+  route: 'ignored' | 'public' | 'protected'
+  api: boolean
+  matchedRules: { index: number; pattern: string; require: RouteRequirement }[]
+  readings: string[]
+  redirect?: string
+  /** INVALID_CLAIMS / mfa_required: the factors that would satisfy the route. */
+  factors?: FactorId[]
+  version: number | 'draft'
+}
+
+/** Where a denied page request is sent; the HTTP layer passes the middleware's own function. */
+export type RedirectFor = (verdict: Extract<Verdict, { allow: false }>, policy: CompiledPolicy, path: string) => string | undefined
+
+export interface SimulationOptions {
+  nowSeconds: number
+  /** `'draft'` when judging an unsaved document. */
+  version?: number | 'draft'
+  redirectFor?: RedirectFor
+}
+
+/** The path could not be judged at all: the middleware answers 400. */
+export class UnjudgeablePathError extends Error {}
+
+const GUARD_API_PREFIX = '/api/_guard/'
+
+/**
+ * Judges a request the way the guard middleware would, with the same code:
+ * `pathReadings` → `policy.classify` → `evaluateAccess`. Throws
+ * `UnjudgeablePathError` for a path the middleware refuses with 400.
+ *
+ * @example
+ * simulateRequest(policy, { method: 'GET', path: '/admin', user: null }, { nowSeconds: Date.now() / 1000 })
+ * // { allow: false, status: 401, error: 'unauthenticated', route: 'protected', matchedRules: [{ index: 0, pattern: '/admin/**', … }], … }
+ */
+export function simulateRequest(policy: CompiledPolicy, request: SimulationRequest, options: SimulationOptions): SimulationAnswer {
+  const readings = pathReadings(request.path)
+  if (!readings.ok) throw new UnjudgeablePathError(`the middleware refuses this path with 400: ${readings.reason}`)
+  const version = options.version ?? policy.version
+  const base = { readings: readings.readings, version }
+  const route = policy.classify(readings.readings)
+  if (route.kind === 'ignored') {
+    return { ...base, allow: true, status: 200, reason: 'ignored route: the guard does no auth work here', route: 'ignored', api: false, matchedRules: [] }
+  }
+  if (route.kind === 'public') {
+    const own = readings.readings.some(reading => reading.startsWith(GUARD_API_PREFIX))
+    const reason = own
+      ? 'the guard\'s own API: always reached; each handler checks for itself (admin routes need the admin role and, when MFA is on, a completed second factor)'
+      : 'public route: anyone may request it; auth is resolved when signed in'
+    return { ...base, allow: true, status: 200, reason, route: 'public', api: route.api, matchedRules: [] }
+  }
+  const auth = simulatedAuth(policy, request.user ?? null, Boolean(request.mfa), Math.floor(options.nowSeconds))
+  const verdict = evaluateAccess(policy, { auth, rules: route.rules, mfaExempt: route.mfaExempt, nowSeconds: options.nowSeconds })
+  const matchedRules = route.rules.map(({ index, pattern, require }) => ({ index, pattern, require }))
+  const common = { ...base, route: 'protected' as const, api: route.api, matchedRules }
+  if (verdict.allow) {
+    const reason = route.mfaExempt ? `${verdict.reason} (MFA page: second-factor checks do not apply)` : verdict.reason
+    return { ...common, allow: true, status: 200, reason }
+  }
+  const redirect = route.api ? undefined : options.redirectFor?.(verdict, policy, request.path)
+  const get = request.method.toUpperCase() === 'GET' || request.method.toUpperCase() === 'HEAD'
+  return {
+    ...common,
+    allow: false,
+    status: redirect ? (get ? 302 : 303) : verdict.status,
+    error: verdict.error,
+    reason: verdict.reason,
+    ...(redirect ? { redirect } : {}),
+    ...(verdict.factors ? { factors: verdict.factors } : {}),
+  }
+}
