@@ -21,3 +21,41 @@ export async function writeAudit(db: SqlExecutor, entry: AuditEntry): Promise<vo
     [entry.actorId, entry.action, entry.target ?? null, entry.before === undefined ? null : JSON.stringify(entry.before), entry.after === undefined ? null : JSON.stringify(entry.after), entry.ip ?? null],
   )
 }
+
+/** One audit entry as the console lists it. */
+export interface AuditRecord {
+  id: number
+  at: Date
+  actorId: string | null
+  /** The actor's email; null for the system or a deleted user. */
+  actorEmail: string | null
+  action: string
+  target: string | null
+  before: unknown
+  after: unknown
+  ip: string | null
+}
+
+/**
+ * Audit entries, newest first; `before` (an entry id) pages back. `nextBefore`
+ * is the id to pass for the next page, or null on the last page.
+ *
+ * @example
+ * const { entries, nextBefore } = await listAudit(db, { limit: 50 })
+ * const older = nextBefore === null ? undefined : await listAudit(db, { limit: 50, before: nextBefore })
+ */
+export async function listAudit(db: SqlExecutor, { limit, before }: { limit: number; before?: number }): Promise<{ entries: AuditRecord[]; nextBefore: number | null }> {
+  const rows = await db.query<any>(
+    `select a.id::float8 as id, a.at, a.actor_id, u.email as actor_email, a.action, a.target, a.before, a.after, a.ip
+       from guard_audit a left join guard_users u on u.id = a.actor_id
+      where ($2::bigint is null or a.id < $2::bigint)
+      order by a.id desc
+      limit $1`,
+    [limit, before ?? null],
+  )
+  const entries: AuditRecord[] = rows.map(row => ({
+    id: Number(row.id), at: new Date(row.at), actorId: row.actor_id, actorEmail: row.actor_email,
+    action: row.action, target: row.target, before: row.before, after: row.after, ip: row.ip,
+  }))
+  return { entries, nextBefore: entries.length === limit ? entries[entries.length - 1]!.id : null }
+}
