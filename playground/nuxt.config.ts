@@ -5,16 +5,21 @@ export default defineNuxtConfig({
   guard: {
     debug: process.env.NUXT_GUARD_DEBUG === 'true',
     config: {
+      afterSignInUrl: '/dashboard',
       routes: {
         mode: 'protect-all',
         public: ['/', '/sign-in', '/sign-up', '/pricing'],
         ignored: ['/_nuxt/**', '/favicon.ico', '/__nuxt_error'],
         api: ['/api/**'],
         rules: [
-          { pattern: '/admin/**', require: { roles: ['admin'] } },
+          { pattern: '/admin/**', require: { roles: ['admin'], mfa: true } },
+          { pattern: '/reports/**', require: { permissions: ['reports:read'] } },
           { pattern: '/api/reports/**', require: { permissions: ['reports:read'] } },
+          { pattern: '/billing/**', require: { mfa: true, stepUp: { maxAgeSeconds: 60 } } },
+          { pattern: '/api/billing/**', require: { mfa: true, stepUp: { maxAgeSeconds: 60 } } },
         ],
       },
+      mfa: { enforce: 'rules' },
       claims: { template: { email: '{{user.email}}', isMfa: '{{user.two_factor_enabled}}' } },
       roles: { admin: ['guard:admin', 'reports:read'], member: [] },
     },

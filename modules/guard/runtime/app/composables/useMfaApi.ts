@@ -1,0 +1,60 @@
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON, AuthenticationResponseJSON } from '@simplewebauthn/browser'
+
+/** Second factors nuxt-guard knows. */
+export type FactorType = 'totp' | 'recovery_code' | 'email_code' | 'webauthn'
+
+export interface EnrolledFactor { id: string; type: FactorType; label: string; createdAt: string | number; lastUsedAt: string | number | null }
+
+/** GET /api/_guard/mfa/factors */
+export interface FactorsOverview {
+  strategies: Record<FactorType, boolean>
+  enforce: 'off' | 'all' | 'rules'
+  enrolled: EnrolledFactor[]
+  recoveryCodesRemaining: number
+  completed: Record<string, number>
+  satisfied: boolean
+}
+
+export interface Enrolled { enrolled: true; factor: FactorType; id?: string; recoveryCodes?: string[] }
+export interface ActiveSession { id: string; current: boolean; createdAt: string | number; lastActiveAt: string | number; ip: string | null; userAgent: string | null }
+export interface ChallengeAnswer { factor: FactorType; code?: string; response?: AuthenticationResponseJSON; mfaToken?: string; rememberDevice?: boolean; redirect_url?: string }
+
+/** How the console names each factor. */
+export const FACTOR_LABELS: Record<FactorType, string> = {
+  totp: 'Authenticator app',
+  email_code: 'Email code',
+  webauthn: 'Passkey or security key',
+  recovery_code: 'Recovery code',
+}
+
+const base = '/api/_guard'
+const post = <T>(path: string, body: object = {}) => $fetch<T>(`${base}/${path}`, { method: 'POST', body })
+
+/**
+ * Typed calls to the guard's MFA and account API (see the HTTP contract).
+ * Failures throw `FetchError`; read them with `apiProblem(error)`.
+ *
+ * @example
+ * const mfa = useMfaApi()
+ * const { strategies, enrolled } = await mfa.factors()
+ * const { secret, qrSvg } = await mfa.enrollTotp()
+ * const { recoveryCodes } = await mfa.verifyTotp('123456')
+ */
+export function useMfaApi() {
+  return {
+    factors: () => $fetch<FactorsOverview>(`${base}/mfa/factors`),
+    enrollTotp: () => post<{ secret: string; uri: string; qrSvg: string }>('mfa/totp/enroll'),
+    verifyTotp: (code: string) => post<Enrolled>('mfa/totp/verify', { code }),
+    sendEmailCode: (purpose: 'enroll' | 'challenge', mfaToken?: string) => post<{ sentTo: string; expiresInSeconds: number }>('mfa/email/send', { purpose, mfaToken }),
+    verifyEmail: (code: string) => post<Enrolled>('mfa/email/verify', { code }),
+    passkeyRegistrationOptions: () => post<PublicKeyCredentialCreationOptionsJSON>('mfa/webauthn/register/options'),
+    verifyPasskey: (response: RegistrationResponseJSON, label?: string) => post<Enrolled>('mfa/webauthn/register/verify', { response, label }),
+    passkeyAuthenticationOptions: (mfaToken?: string) => post<PublicKeyCredentialRequestOptionsJSON>('mfa/webauthn/authenticate/options', { mfaToken }),
+    challenge: (answer: ChallengeAnswer) => post<{ completed: FactorType; redirectTo: string }>('mfa/challenge', answer),
+    regenerateRecoveryCodes: () => post<{ codes: string[] }>('mfa/recovery-codes'),
+    removeFactor: (id: string) => $fetch<{ removed: true }>(`${base}/mfa/factors/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    sessions: () => $fetch<{ sessions: ActiveSession[] }>(`${base}/account/sessions`),
+    revokeSession: (id: string) => $fetch<{ revoked: true }>(`${base}/account/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    revokeOtherSessions: () => post<{ revoked: number }>('account/sessions/revoke-others'),
+  }
+}
