@@ -5,6 +5,9 @@ import { Authenticator } from './authenticator'
 import { KeyManager } from './key-manager'
 import { CONFIG_CHANNEL, LiveConfig } from './live-config'
 import { SessionService } from './sessions'
+import { MfaCore } from './mfa'
+import { outboxMailer, type Mailer } from '../mail/mailer'
+import { smtpMailer } from '../mail/smtp'
 
 /** NOTIFY channel that carries revoked session ids to other instances. */
 export const REVOCATION_CHANNEL = 'nuxt_guard_revoked'
@@ -18,6 +21,12 @@ export interface GuardOptions {
   seed: unknown
   /** Clock in milliseconds; tests move it. */
   now?: () => number
+  /** How MFA email codes are sent; default: `smtpUrl` when set, else the outbox table. */
+  mailer?: Mailer
+  /** `smtp://…` (env `NUXT_GUARD_SMTP_URL`): send email codes through SMTP. */
+  smtpUrl?: string
+  /** Overrides the config's `mfa.mfaTokenTtlSeconds` (env `NUXT_GUARD_MFA_TOKEN_TTL`). */
+  mfaTokenTtlSeconds?: number
 }
 
 /** Everything the HTTP layer needs, framework-free. */
@@ -27,6 +36,8 @@ export interface Guard {
   keys: KeyManager
   sessions: SessionService
   authenticator: Authenticator
+  /** Second factors: strategies, rate limits, completing a factor, step-up tokens. */
+  mfa: MfaCore
   secret: string
   now: () => number
   /** Signs a session out everywhere: the database, this instance's cache, other instances. */
@@ -58,12 +69,14 @@ export async function createGuard(options: GuardOptions): Promise<Guard> {
     await keys.init()
     const sessions = new SessionService(db, live, keys, now)
     const authenticator = new Authenticator(live, keys, sessions, now)
+    const mailer = options.mailer ?? (options.smtpUrl ? smtpMailer(options.smtpUrl) : outboxMailer(db))
+    const mfa = new MfaCore({ db, live, sessions, secret: options.secret, mailer, now, mfaTokenTtlSeconds: options.mfaTokenTtlSeconds })
     const unsubscribe = await Promise.all([
       db.listen(CONFIG_CHANNEL, payload => void live.reload(Number(payload) || undefined).catch(() => {})),
       db.listen(REVOCATION_CHANNEL, sessionId => authenticator.revokeLocally(sessionId)),
     ])
     return {
-      db, live, keys, sessions, authenticator, secret: options.secret, now,
+      db, live, keys, sessions, authenticator, mfa, secret: options.secret, now,
       async revokeSession(sessionId) {
         authenticator.revokeLocally(sessionId)
         const revoked = await sessions.signOut(sessionId)

@@ -3,10 +3,14 @@ import { decoyPasswordHash, hashPassword, verifyPassword } from '../crypto/passw
 import { newId, randomToken, sha256 } from '../crypto/random'
 import { claimsByteSize, CLAIMS_SIZE_LIMIT_BYTES, renderClaims } from '../claims/template'
 import type { ClaimsUser } from '../claims/shortcodes'
+import type { FactorId } from '../config/schema'
+import { checkMfaRequirements, lastSecondFactorAt } from '../mfa/requirements'
+import { enrolledFactorTypes } from '../store/factors'
+import { findLiveSession } from '../store/mfa-sessions'
 import type { SessionClaims } from '../policy/auth'
 import type { CompiledPolicy } from '../policy/compile'
 import type { GuardDatabase } from '../store/database'
-import { createUser, findUserByEmail, type UserRecord } from '../store/users'
+import { createUser, findUserByEmail, findUserById, type UserRecord } from '../store/users'
 import { insertSession, refreshSession, revokeSession, type SessionRecord } from '../store/sessions'
 import { writeAudit } from '../store/audit'
 import { mintSessionToken } from '../tokens/session-token'
@@ -43,9 +47,9 @@ export class ClaimsTooLargeError extends Error {
  * The view of a user the claims template renders against.
  *
  * @example
- * renderClaims(template, toClaimsUser(user, policy))
+ * renderClaims(template, toClaimsUser(user, policy, await enrolledFactorTypes(db, user.id)))
  */
-export function toClaimsUser(user: UserRecord, policy: CompiledPolicy): ClaimsUser {
+export function toClaimsUser(user: UserRecord, policy: CompiledPolicy, enrolled: readonly FactorId[] = []): ClaimsUser {
   return {
     id: user.id,
     email: user.email,
@@ -53,7 +57,7 @@ export function toClaimsUser(user: UserRecord, policy: CompiledPolicy): ClaimsUs
     created_at: Math.floor(user.createdAt.getTime() / 1000),
     roles: user.roles,
     permissions: [...policy.permissionsFor(user.roles)],
-    two_factor_enabled: false,
+    two_factor_enabled: enrolled.some(factor => factor !== 'recovery_code'),
     public_metadata: user.publicMetadata,
   }
 }
@@ -97,17 +101,39 @@ export class SessionService {
     return found && this.mint(found.session, found.user)
   }
 
-  /** Signs a token for a session with the live claims template and key. */
+  /** Mints a new token for a live session at once (after it completed a factor); `undefined` when it is gone. */
+  async reissue(sessionId: string): Promise<IssuedToken | undefined> {
+    const session = await findLiveSession(this.db, sessionId, new Date(this.now()))
+    const user = session && await findUserById(this.db, session.userId)
+    return user && this.mint(session, user)
+  }
+
+  /**
+   * Signs a token for a session with the live claims template and key. The
+   * `mfa` claim is computed here, from the live config and the user's
+   * factors, so a session minted before MFA was switched on gets it on its
+   * next refresh.
+   */
   async mint(session: SessionRecord, user: UserRecord): Promise<IssuedToken> {
     const policy = this.live.policy
-    const custom = renderClaims(policy.config.claims.template, toClaimsUser(user, policy))
+    const enrolled = await enrolledFactorTypes(this.db, user.id)
+    const custom = renderClaims(policy.config.claims.template, toClaimsUser(user, policy, enrolled))
     const bytes = claimsByteSize(custom)
     if (bytes > CLAIMS_SIZE_LIMIT_BYTES) throw new ClaimsTooLargeError(bytes)
     const nowSeconds = Math.floor(this.now() / 1000)
-    const firstFactorAgeMinutes = Math.max(0, Math.floor((nowSeconds - session.createdAt.getTime() / 1000) / 60))
+    const ageMinutes = (since: number) => Math.max(0, Math.floor((nowSeconds - since) / 60))
+    const completed = session.factors
+    const { mfa } = policy.config
+    const last = lastSecondFactorAt(completed)
     const token = await mintSessionToken(
       await this.keys.signingKey(),
-      { sub: user.id, sid: session.id, roles: user.roles, fva: [firstFactorAgeMinutes, -1] },
+      {
+        sub: user.id,
+        sid: session.id,
+        roles: user.roles,
+        mfa: { c: completed, v: checkMfaRequirements(mfa.requirements, completed, mfa.strategies).satisfied, e: enrolled },
+        fva: [ageMinutes(session.createdAt.getTime() / 1000), last === undefined ? -1 : ageMinutes(last)],
+      },
       custom,
       { nowSeconds, ttlSeconds: policy.config.session.tokenTtlSeconds },
     )

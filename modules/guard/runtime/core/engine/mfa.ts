@@ -1,0 +1,185 @@
+import type { FactorId, GuardConfig } from '../config/schema'
+import { deriveKey } from '../crypto/secret'
+import type { Mailer } from '../mail/mailer'
+import { checkMfaRequirements } from '../mfa/requirements'
+import { hashRecoveryCode, newRecoveryCodes } from '../mfa/recovery-codes'
+import type { GuardDatabase } from '../store/database'
+import { enrolledFactorTypes, listFactors, type FactorRecord } from '../store/factors'
+import { countRecoveryCodes, replaceRecoveryCodes } from '../store/mfa-recovery-codes'
+import { findLiveSession, recordSessionFactor } from '../store/mfa-sessions'
+import { hitRateLimit, resetRateLimit, type RateLimitRule } from '../store/rate-limits'
+import { MfaTokenError, mintMfaToken, verifyMfaToken, type MfaTokenClaims } from '../tokens/mfa-token'
+import type { LiveConfig } from './live-config'
+import { MfaError, tooManyAttempts } from './mfa-errors'
+import type { IssuedToken, SessionService } from './sessions'
+
+/** Attempts per challenge (one session's tries at its second factor). */
+export const CHALLENGE_RULE: RateLimitRule = { limit: 5, windowSeconds: 900, blockSeconds: 900 }
+/** Consecutive failures that lock a user's factor, and for how long. */
+export const FACTOR_LOCK_RULE: RateLimitRule = { limit: 10, windowSeconds: 86_400, blockSeconds: 900 }
+
+/** What the MFA engine needs from the guard. */
+export interface MfaDeps {
+  db: GuardDatabase
+  live: LiveConfig
+  sessions: SessionService
+  secret: string
+  mailer: Mailer
+  now: () => number
+  /** Overrides `mfa.mfaTokenTtlSeconds` (env `NUXT_GUARD_MFA_TOKEN_TTL`). */
+  mfaTokenTtlSeconds?: number
+}
+
+/** GET /mfa/factors: the user's MFA state as the console shows it. */
+export interface MfaStatus {
+  strategies: GuardConfig['mfa']['strategies']
+  enforce: GuardConfig['mfa']['enforce']
+  enrolled: { id: string; type: FactorRecord['type']; label: string; createdAt: string; lastUsedAt: string | null }[]
+  recoveryCodesRemaining: number
+  completed: Record<string, number>
+  satisfied: boolean
+}
+
+const FACTOR_NAMES: Record<FactorId, string> = { totp: 'Authenticator app (TOTP)', recovery_code: 'Recovery codes', email_code: 'Email code', webauthn: 'Passkeys and security keys' }
+
+/**
+ * The MFA core shared by every factor: live strategy switches, rate limits,
+ * recording a completed factor on the session (and reissuing its token),
+ * recovery-code sets and step-up tokens. The live config is read on every
+ * call, never cached.
+ *
+ * @example
+ * const mfa = new MfaCore({ db, live, sessions, secret, mailer, now })
+ * mfa.assertStrategy('totp')
+ * const issued = await mfa.complete(sessionId, 'totp')
+ */
+export class MfaCore {
+  readonly sealKey: Uint8Array
+  readonly pepper: Uint8Array
+  private readonly tokenKey: Uint8Array
+
+  constructor(readonly deps: MfaDeps) {
+    this.sealKey = deriveKey(deps.secret, 'seal')
+    this.pepper = deriveKey(deps.secret, 'code-pepper')
+    this.tokenKey = deriveKey(deps.secret, 'mfa-token')
+  }
+
+  get db(): GuardDatabase { return this.deps.db }
+  get config(): GuardConfig['mfa'] { return this.deps.live.policy.config.mfa }
+  nowDate(): Date { return new Date(this.deps.now()) }
+  nowSeconds(): number { return Math.floor(this.deps.now() / 1000) }
+
+  /** Refuses with 403 `strategy_disabled` when the live config has `factor` switched off. */
+  assertStrategy(factor: FactorId): void {
+    if (!this.config.strategies[factor]) {
+      throw new MfaError(403, 'strategy_disabled', `${FACTOR_NAMES[factor]} is switched off on this site; use another factor or ask an administrator.`)
+    }
+  }
+
+  /** Counts one attempt at a challenge and at the factor; 429 when either is spent or locked. */
+  async countAttempt(sessionId: string, userId: string, factor: FactorId): Promise<{ attemptsRemaining: number }> {
+    const now = this.nowDate()
+    const lock = await hitRateLimit(this.db, `factor:${userId}:${factor}`, FACTOR_LOCK_RULE, now)
+    if (!lock.allowed) throw tooManyAttempts(lock.retryAfterSeconds)
+    const challenge = await hitRateLimit(this.db, `challenge:${sessionId}`, CHALLENGE_RULE, now)
+    if (!challenge.allowed) throw tooManyAttempts(challenge.retryAfterSeconds)
+    return { attemptsRemaining: Math.max(0, Math.min(CHALLENGE_RULE.limit - challenge.count, FACTOR_LOCK_RULE.limit - lock.count)) }
+  }
+
+  /** After a success: the challenge and the consecutive-failure count start over. */
+  async clearAttempts(sessionId: string, userId: string, factor: FactorId): Promise<void> {
+    const now = this.nowDate()
+    await resetRateLimit(this.db, `factor:${userId}:${factor}`, now)
+    await resetRateLimit(this.db, `challenge:${sessionId}`, now)
+  }
+
+  /** 401 `invalid_code` with the attempts left. */
+  invalidCode(attemptsRemaining: number, what = 'code'): MfaError {
+    return new MfaError(401, 'invalid_code', `That ${what} is not valid${attemptsRemaining ? `; ${attemptsRemaining} attempt${attemptsRemaining === 1 ? '' : 's'} left` : ''}. Check it and try again.`, { attemptsRemaining })
+  }
+
+  /**
+   * Records `factor` as completed now on the session and mints its new token
+   * at once (the caller writes the cookie).
+   *
+   * @example
+   * const issued = await mfa.complete(sessionId, 'totp')
+   */
+  async complete(sessionId: string, factor: FactorId, atSeconds = this.nowSeconds()): Promise<IssuedToken> {
+    const session = await recordSessionFactor(this.db, sessionId, factor, atSeconds, this.nowDate())
+    const issued = session && await this.deps.sessions.reissue(session.id)
+    if (!issued) throw new MfaError(401, 'session_expired', 'This session has ended; sign in again.')
+    return issued
+  }
+
+  /** Whether this session completed any second factor (sensitive changes need one once a factor exists). */
+  async requireCompletedFactor(sessionId: string, userId: string): Promise<void> {
+    if (!(await enrolledFactorTypes(this.db, userId)).length) return
+    const session = await findLiveSession(this.db, sessionId, this.nowDate())
+    if (!session || !Object.keys(session.factors).length) {
+      throw new MfaError(403, 'mfa_required', 'Complete your second factor in this session first, then retry.')
+    }
+  }
+
+  /**
+   * A new recovery-code set (the old one is void), shown once; only salted hashes are stored.
+   *
+   * @example
+   * const codes = await mfa.regenerateRecoveryCodes(userId)
+   */
+  async regenerateRecoveryCodes(userId: string): Promise<string[]> {
+    this.assertStrategy('recovery_code')
+    const codes = newRecoveryCodes()
+    await replaceRecoveryCodes(this.db, userId, await Promise.all(codes.map(code => hashRecoveryCode(code, this.pepper))))
+    return codes
+  }
+
+  /** After the first factor is enrolled: a recovery-code set when that strategy is on and none exists. */
+  async recoveryCodesForFirstFactor(userId: string): Promise<string[] | undefined> {
+    if (!this.config.strategies.recovery_code || await countRecoveryCodes(this.db, userId)) return undefined
+    return this.regenerateRecoveryCodes(userId)
+  }
+
+  /** The user's MFA state for the console. */
+  async status(userId: string, sessionId: string): Promise<MfaStatus> {
+    const { strategies, enforce, requirements } = this.config
+    const [factors, remaining, session] = await Promise.all([
+      listFactors(this.db, userId), countRecoveryCodes(this.db, userId), findLiveSession(this.db, sessionId, this.nowDate()),
+    ])
+    const completed = (session?.factors ?? {}) as Record<string, number>
+    return {
+      strategies: { ...strategies },
+      enforce,
+      enrolled: factors.map(f => ({ id: f.id, type: f.type, label: f.label, createdAt: f.createdAt.toISOString(), lastUsedAt: f.lastUsedAt?.toISOString() ?? null })),
+      recoveryCodesRemaining: factors.length ? remaining : 0,
+      completed,
+      satisfied: checkMfaRequirements(requirements, completed, strategies).satisfied,
+    }
+  }
+
+  /** TTL of step-up tokens: the env override, else the live config. */
+  mfaTokenTtlSeconds(): number {
+    return this.deps.mfaTokenTtlSeconds ?? this.config.mfaTokenTtlSeconds
+  }
+
+  /**
+   * A step-up `mfa_token` for a session.
+   *
+   * @example
+   * const token = await mfa.mintStepUpToken(auth.sessionId)
+   */
+  mintStepUpToken(sessionId: string): Promise<string> {
+    return mintMfaToken(this.tokenKey, { sessionId, nowSeconds: this.nowSeconds(), ttlSeconds: this.mfaTokenTtlSeconds() })
+  }
+
+  /** Opens a step-up token for this session; 401 `mfa_token_expired` / `mfa_token_invalid`. */
+  async verifyStepUpToken(token: string, sessionId: string): Promise<MfaTokenClaims> {
+    try {
+      return await verifyMfaToken(this.tokenKey, token, { sessionId, nowSeconds: this.nowSeconds() })
+    }
+    catch (error) {
+      if (error instanceof MfaTokenError) throw new MfaError(401, error.code, error.message)
+      throw error
+    }
+  }
+}
