@@ -12,17 +12,8 @@ export type UserActionOutcome = { ok: true; count?: number } | { ok: false; prob
 /** How long the search waits after the last keystroke. */
 export const USER_SEARCH_DEBOUNCE_MS = 300
 
-/**
- * The users list of the console: search (debounced), paging, and the three
- * actions on a user (roles, reset MFA, revoke sessions). A slow answer to an
- * older search never overwrites a newer one.
- *
- * @example
- * const users = useAdminUsersStore()
- * users.search('alice') // fetches 300 ms after the last call
- * await users.changeRoles(id, ['admin'])
- */
-export const useAdminUsersStore = defineStore('admin-users', () => {
+/** One users list: its state and actions (shared by the console's Users screen and the pickers). */
+function usersList() {
   const users = ref<AdminUser[]>([])
   const total = ref(0)
   const query = ref('')
@@ -116,4 +107,26 @@ export const useAdminUsersStore = defineStore('admin-users', () => {
     users, total, query, limit, offset, loading, loaded, problem, busy, page, pageCount, hasPrevious, hasNext,
     fetchPage, search, goToPage, changeRoles, resetMfa, revokeSessions,
   }
-})
+}
+
+/**
+ * The users list of the console: search (debounced), paging, and the three
+ * actions on a user (roles, reset MFA, revoke sessions). A slow answer to an
+ * older search never overwrites a newer one.
+ *
+ * @example
+ * const users = useAdminUsersStore()
+ * users.search('alice') // fetches 300 ms after the last call
+ * await users.changeRoles(id, ['admin'])
+ */
+export const useAdminUsersStore = defineStore('admin-users', usersList)
+
+/**
+ * The same list for the user pickers (claims preview, simulator), so picking
+ * a user never disturbs the Users screen's search and page.
+ *
+ * @example
+ * const picker = useUserPickerStore()
+ * picker.search('bob')
+ */
+export const useUserPickerStore = defineStore('user-picker', usersList)

@@ -59,6 +59,8 @@ export const useGuardConfigStore = defineStore('guard-config', () => {
   /** Field errors of the draft as `POST /admin/config/validate` saw it. */
   const validationIssues = ref<FieldIssue[]>([])
   const validating = ref(false)
+  /** Reasons a screen gives for not saving yet (`claims-json` → 'The template is not valid JSON …'). */
+  const blockers = ref<Record<string, string>>({})
   let validationTimer: ReturnType<typeof setTimeout> | undefined
   let validationRun = 0
 
@@ -188,7 +190,14 @@ export const useGuardConfigStore = defineStore('guard-config', () => {
     validationTimer = setTimeout(() => { void validateDraft() }, delayMs)
   }
 
+  /** Records (or clears, with `null`) a reason the draft must not be saved yet. */
+  function setBlocker(key: string, reason: string | null): void {
+    const { [key]: _old, ...rest } = blockers.value
+    blockers.value = reason ? { ...rest, [key]: reason } : rest
+  }
+
   return {
+    blockers, setBlocker,
     version, document, draft, createdAt, loading, loadProblem, saving, saveProblem, saveIssues, conflict,
     validationIssues, validating, loaded, dirty, issues,
     issuesAt: (prefix: string) => issuesUnder(issues.value, prefix),
