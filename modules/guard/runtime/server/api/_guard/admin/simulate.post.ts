@@ -1,0 +1,48 @@
+import { z } from 'zod'
+import { simulateRequest, UnjudgeablePathError } from '../../../../core/admin/simulate'
+import { validateConfig } from '../../../../core/config/validate'
+import { compilePolicy } from '../../../../core/policy/compile'
+import { enrolledFactorTypes } from '../../../../core/store/factors'
+import { defineGuardHandler, readGuardBody } from '../../../utils/define-guard-handler'
+import { requireAdmin } from '../../../utils/require-admin'
+import { useGuard } from '../../../utils/guard-instance'
+import { userOr404 } from '../../../utils/admin-users'
+import { guardError } from '../../../utils/errors'
+import { denialRedirect } from '../../../utils/respond'
+
+const body = z.object({
+  method: z.string().regex(/^[A-Za-z]{3,10}$/, 'an HTTP method such as GET').default('GET'),
+  path: z.string().min(1).max(2048).startsWith('/', 'a path on this site, starting with /'),
+  userId: z.string().min(1).optional(),
+  mfa: z.boolean().optional(),
+  draft: z.record(z.string(), z.unknown()).optional(),
+})
+
+/**
+ * POST /api/_guard/admin/simulate `{ method, path, userId?, mfa?, draft? }` → the middleware's
+ * verdict for that request (same readings, classification and evaluateAccess), against the live
+ * config or the unsaved `draft` (422 `invalid_config` when it does not validate).
+ */
+export default defineGuardHandler(async (event) => {
+  await requireAdmin(event)
+  const request = await readGuardBody(event, body)
+  const guard = await useGuard()
+  let policy = guard.live.policy
+  if (request.draft) {
+    const draft = validateConfig(request.draft)
+    if (!draft.ok) throw guardError(422, 'invalid_config', `The draft does not validate: ${draft.issues[0]!.path}: ${draft.issues[0]!.message}`, { fields: draft.issues })
+    policy = compilePolicy(draft.config, 0)
+  }
+  const record = request.userId ? await userOr404(guard, request.userId) : undefined
+  const user = record ? { userId: record.id, roles: record.roles, enrolled: await enrolledFactorTypes(guard.db, record.id) } : null
+  try {
+    const answer = simulateRequest(policy, { method: request.method, path: request.path, user, mfa: request.mfa }, {
+      nowSeconds: guard.now() / 1000, version: request.draft ? 'draft' : policy.version, redirectFor: denialRedirect,
+    })
+    return { ...answer, user: record && user ? { id: record.id, email: record.email, roles: record.roles, enrolled: user.enrolled } : null }
+  }
+  catch (error) {
+    if (error instanceof UnjudgeablePathError) throw guardError(422, 'invalid_request', `path: ${error.message}`, { field: 'path' })
+    throw error
+  }
+})

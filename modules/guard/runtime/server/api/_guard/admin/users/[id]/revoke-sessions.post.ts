@@ -1,0 +1,24 @@
+import { listActiveSessionIds } from '../../../../../../core/store/admin-users'
+import { defineGuardHandler } from '../../../../../utils/define-guard-handler'
+import { requireAdmin } from '../../../../../utils/require-admin'
+import { useGuard } from '../../../../../utils/guard-instance'
+import { adminRouteParam, auditAdminAction } from '../../../../../utils/admin-request'
+import { userOr404 } from '../../../../../utils/admin-users'
+
+/**
+ * POST /api/_guard/admin/users/:id/revoke-sessions `{}` → `{ revoked }`: signs the user out
+ * everywhere. Their tokens stop at once on this instance and, through NOTIFY, on the others.
+ */
+export default defineGuardHandler(async (event) => {
+  const admin = await requireAdmin(event)
+  const guard = await useGuard()
+  const user = await userOr404(guard, adminRouteParam(event, 'id'))
+  const sessionIds = await listActiveSessionIds(guard.db, user.id, new Date(guard.now()))
+  let revoked = 0
+  for (const sessionId of sessionIds) if (await guard.revokeSession(sessionId)) revoked++
+  await auditAdminAction(event, guard, admin.userId, {
+    action: 'user.revoke_sessions', target: user.id,
+    before: { email: user.email, activeSessions: sessionIds.length }, after: { email: user.email, activeSessions: sessionIds.length - revoked, revoked },
+  })
+  return { revoked }
+})

@@ -1,0 +1,39 @@
+import { z } from 'zod'
+import { LastAdminError, setUserRoles } from '../../../../../../core/store/admin-users'
+import { defineGuardHandler, readGuardBody } from '../../../../../utils/define-guard-handler'
+import { ADMIN_ROLE, requireAdmin } from '../../../../../utils/require-admin'
+import { useGuard } from '../../../../../utils/guard-instance'
+import { adminRouteParam, auditAdminAction } from '../../../../../utils/admin-request'
+import { adminUserView, userOr404 } from '../../../../../utils/admin-users'
+import { tokenLagSeconds } from '../../../../../utils/admin-token-lag'
+import { guardError } from '../../../../../utils/errors'
+
+const body = z.object({
+  roles: z.array(z.string().regex(/^[a-z0-9][a-z0-9_:-]*$/i, 'role names use letters, digits, _ : -')).max(50)
+    .transform(roles => [...new Set(roles)]),
+})
+
+/**
+ * PUT /api/_guard/admin/users/:id/roles `{ roles }` → the user, plus `effectiveWithinSeconds`:
+ * the user's current tokens keep their old roles until they refresh (at most one token
+ * lifetime); nothing is revoked. 409 `last_admin`; 422 for a role the config does not know.
+ */
+export default defineGuardHandler(async (event) => {
+  const admin = await requireAdmin(event)
+  const { roles } = await readGuardBody(event, body)
+  const guard = await useGuard()
+  const user = await userOr404(guard, adminRouteParam(event, 'id'))
+  const { config } = guard.live.policy
+  const known = new Set([ADMIN_ROLE, ...Object.keys(config.roles), ...config.routes.rules.flatMap(rule => rule.require.roles ?? [])])
+  const unknown = roles.filter(role => !known.has(role))
+  if (unknown.length) {
+    throw guardError(422, 'invalid_request', `roles: unknown role ${unknown.map(role => `"${role}"`).join(', ')}; define it under "roles" in the config first (known: ${[...known].join(', ')})`, { field: 'roles' })
+  }
+  const updated = await setUserRoles(guard.db, user.id, roles).catch((error) => {
+    if (error instanceof LastAdminError) throw guardError(409, 'last_admin', `${user.email} is the last admin; give another user the admin role first.`)
+    throw error
+  })
+  if (!updated) throw guardError(404, 'user_not_found', `There is no user ${user.id}; pick one from the users list.`)
+  await auditAdminAction(event, guard, admin.userId, { action: 'user.roles', target: user.id, before: { email: user.email, roles: user.roles }, after: { email: user.email, roles: updated.roles } })
+  return { ...(await adminUserView(guard, updated)), effectiveWithinSeconds: tokenLagSeconds(guard) }
+})
