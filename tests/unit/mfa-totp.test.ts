@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { decodeJwt } from 'jose'
 import { completeChallenge } from '../../modules/guard/runtime/core/engine/mfa-challenge'
 import { MfaError } from '../../modules/guard/runtime/core/engine/mfa-errors'
@@ -6,8 +6,11 @@ import { confirmTotpEnrollment, startTotpEnrollment } from '../../modules/guard/
 import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp'
 import { enrollTotp, newUser, signInAgain, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
 
+// Sign-ins hash passwords with scrypt: generous timeouts on a busy machine.
+vi.setConfig({ testTimeout: 30_000 })
+
 let engine: MfaEngine
-beforeAll(async () => { engine = await startMfaEngine({ mfa: { enforce: 'all' } }) })
+beforeAll(async () => { engine = await startMfaEngine({ mfa: { enforce: 'all' } }) }, 60_000)
 afterAll(() => engine?.close())
 
 const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as MfaError)

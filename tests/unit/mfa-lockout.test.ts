@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { completeChallenge } from '../../modules/guard/runtime/core/engine/mfa-challenge'
+import type { MfaError } from '../../modules/guard/runtime/core/engine/mfa-errors'
+import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp'
+import { hitRateLimit } from '../../modules/guard/runtime/core/store/rate-limits'
+import { enrollTotp, newUser, signInAgain, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
+
+// Sign-ins hash passwords with scrypt: generous timeouts on a busy machine.
+vi.setConfig({ testTimeout: 30_000 })
+
+let engine: MfaEngine
+beforeAll(async () => { engine = await startMfaEngine({ mfa: { enforce: 'all' } }) }, 60_000)
+afterAll(() => engine?.close())
+
+const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as MfaError)
+const guess = (session: { userId: string; sessionId: string }, code = '000000') =>
+  refusal(completeChallenge(engine.guard.mfa, { ...session, factor: 'totp', code }))
+
+describe('5 attempts per challenge', () => {
+  it('counts down attemptsRemaining, then answers 429 with the wait, even for the right code', async () => {
+    const user = await newUser(engine)
+    const { secret } = await enrollTotp(engine, user)
+    const session = await signInAgain(engine, user.email)
+    const remaining = []
+    for (let i = 0; i < 5; i++) remaining.push((await guess(session))?.details.attemptsRemaining)
+    expect(remaining).toEqual([4, 3, 2, 1, 0])
+    const locked = await guess(session, totpCodeAt(secret, engine.clock.now()))
+    expect(locked).toMatchObject({ status: 429, code: 'too_many_attempts', details: { retryAfterSeconds: 900 } })
+  })
+
+  it('concurrent guesses cannot slip past the limit', async () => {
+    const user = await newUser(engine)
+    await enrollTotp(engine, user)
+    const session = await signInAgain(engine, user.email)
+    const results = await Promise.all(Array.from({ length: 12 }, () => guess(session)))
+    expect(results.filter(error => error?.code === 'invalid_code')).toHaveLength(5)
+    expect(results.filter(error => error?.code === 'too_many_attempts')).toHaveLength(7)
+  })
+
+  it('a success starts the challenge over', async () => {
+    const user = await newUser(engine)
+    const { secret } = await enrollTotp(engine, user)
+    const session = await signInAgain(engine, user.email)
+    for (let i = 0; i < 4; i++) await guess(session)
+    await completeChallenge(engine.guard.mfa, { ...session, factor: 'totp', code: totpCodeAt(secret, engine.clock.now()) })
+    expect((await guess(session))?.details.attemptsRemaining).toBe(4)
+  })
+})
+
+describe('a factor locks for 15 minutes after 10 failures in a row', () => {
+  it('new sessions (new challenges) do not reset the count; the lock ends after 15 minutes', async () => {
+    const user = await newUser(engine)
+    const { secret } = await enrollTotp(engine, user)
+    for (let round = 0; round < 2; round++) {
+      const session = await signInAgain(engine, user.email)
+      for (let i = 0; i < 5; i++) expect((await guess(session))?.code).toBe('invalid_code')
+    }
+    const fresh = await signInAgain(engine, user.email)
+    expect(await guess(fresh, totpCodeAt(secret, engine.clock.now()))).toMatchObject({ status: 429, details: { retryAfterSeconds: 900 } })
+    engine.clock.advance(14 * 60_000)
+    expect(await guess(fresh, totpCodeAt(secret, engine.clock.now()))).toMatchObject({ status: 429, details: { retryAfterSeconds: 60 } })
+    engine.clock.advance(61_000)
+    const issued = await completeChallenge(engine.guard.mfa, { ...fresh, factor: 'totp', code: totpCodeAt(secret, engine.clock.now()) })
+    expect(issued.claims.mfa?.v).toBe(true)
+  })
+
+  it('the lock is per user: another user\'s factor is untouched', async () => {
+    const victim = await newUser(engine)
+    await enrollTotp(engine, victim)
+    const other = await newUser(engine)
+    const { secret } = await enrollTotp(engine, other)
+    for (let round = 0; round < 2; round++) {
+      const session = await signInAgain(engine, victim.email)
+      for (let i = 0; i < 5; i++) await guess(session)
+    }
+    const session = await signInAgain(engine, other.email)
+    await expect(completeChallenge(engine.guard.mfa, { ...session, factor: 'totp', code: totpCodeAt(secret, engine.clock.now()) })).resolves.toBeDefined()
+  })
+})
+
+describe('hitRateLimit (one atomic statement)', () => {
+  it('allows `limit` hits per window, blocks for blockSeconds, and starts over afterwards', async () => {
+    const rule = { limit: 3, windowSeconds: 60, blockSeconds: 120 }
+    const at = (offsetMs: number) => new Date(engine.clock.now() + offsetMs)
+    const hits = []
+    for (let i = 0; i < 4; i++) hits.push(await hitRateLimit(engine.db, 'test:a', rule, at(0)))
+    expect(hits.map(hit => hit.allowed)).toEqual([true, true, true, false])
+    expect(hits[3]!.retryAfterSeconds).toBe(120)
+    expect((await hitRateLimit(engine.db, 'test:a', rule, at(119_000))).allowed).toBe(false)
+    expect(await hitRateLimit(engine.db, 'test:a', rule, at(120_000))).toMatchObject({ allowed: true, count: 1 })
+  })
+
+  it('a window that ran out without a block starts a new count', async () => {
+    const rule = { limit: 2, windowSeconds: 60, blockSeconds: 120 }
+    await hitRateLimit(engine.db, 'test:b', rule, new Date(engine.clock.now()))
+    await hitRateLimit(engine.db, 'test:b', rule, new Date(engine.clock.now()))
+    expect(await hitRateLimit(engine.db, 'test:b', rule, new Date(engine.clock.now() + 60_000))).toMatchObject({ allowed: true, count: 1 })
+  })
+})
