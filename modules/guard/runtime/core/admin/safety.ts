@@ -5,9 +5,19 @@ import { evaluateAccess, type Verdict } from '../policy/decide'
 import { ENROLLABLE_FACTORS, simulatedAuth, type SimulatedUser } from './simulated-auth'
 import { simulateRequest, type SimulationAnswer } from './simulate'
 
-/** The role the console API demands (kept equal to server/utils/require-admin.ts). */
+/**
+ * The role the console API demands (kept equal to server/utils/require-admin.ts).
+ *
+ * @example
+ * user.roles.includes(ADMIN_ROLE)
+ */
 export const ADMIN_ROLE = 'admin'
-/** The console page every safety check keeps reachable for admins. */
+/**
+ * The console page every safety check keeps reachable for admins.
+ *
+ * @example
+ * simulateRequest(policy, { method: 'GET', path: ADMIN_PAGE, user }, { nowSeconds })
+ */
 export const ADMIN_PAGE = '/admin'
 
 const ADMIN: SimulatedUser = { userId: 'user_safety_check', roles: [ADMIN_ROLE], enrolled: [] }

@@ -42,7 +42,13 @@ export interface SimulationOptions {
   redirectFor?: RedirectFor
 }
 
-/** The path could not be judged at all: the middleware answers 400. */
+/**
+ * The path could not be judged at all: the middleware answers 400.
+ *
+ * @example
+ * try { simulateRequest(policy, { method: 'GET', path: '/%zz' }, { nowSeconds }) }
+ * catch (error) { if (error instanceof UnjudgeablePathError) console.log(error.message) }
+ */
 export class UnjudgeablePathError extends Error {}
 
 const GUARD_API_PREFIX = '/api/_guard/'

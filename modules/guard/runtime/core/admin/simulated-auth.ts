@@ -3,7 +3,12 @@ import { signedInAuth, signedOutAuth, type GuardAuth, type SessionClaims } from 
 import type { CompiledPolicy } from '../policy/compile'
 import { checkMfaRequirements } from '../mfa/requirements'
 
-/** Factors a user can enroll on their own; recovery codes only come with one of these. */
+/**
+ * Factors a user can enroll on their own; recovery codes only come with one of these.
+ *
+ * @example
+ * ENROLLABLE_FACTORS.filter(factor => config.mfa.strategies[factor]) // the strategies a user could set up
+ */
 export const ENROLLABLE_FACTORS: readonly FactorId[] = Object.freeze(['totp', 'email_code', 'webauthn'])
 
 /** Who a simulated request is made by: `null` for anonymous. */

@@ -11,7 +11,12 @@ export interface AdminUserSummary {
   activeSessions: number
 }
 
-/** The change would leave no user with the admin role. */
+/**
+ * The change would leave no user with the admin role.
+ *
+ * @example
+ * await setUserRoles(db, lastAdminId, ['member']).catch(error => { if (error instanceof LastAdminError) refuse() })
+ */
 export class LastAdminError extends Error {
   constructor() { super('this is the last admin: give another user the admin role first') }
 }

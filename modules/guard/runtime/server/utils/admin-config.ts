@@ -6,7 +6,12 @@ import { findConfigVersion, latestConfigVersion, type ConfigVersionRecord } from
 import { auditAdminAction } from './admin-request'
 import { guardError } from './errors'
 
-/** A stored version as the console API returns it. */
+/**
+ * A stored version as the console API returns it.
+ *
+ * @example
+ * return configVersionBody(await configVersionOr404(guard, 3)) // { version: 3, document, createdAt, createdBy, note }
+ */
 export function configVersionBody(record: ConfigVersionRecord) {
   return { version: record.version, document: record.document, createdAt: record.createdAt, createdBy: record.createdBy, note: record.note }
 }
