@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { setup } from '@nuxt/test-utils/e2e'
 import { fixtureSetup } from '../support/fixtures'
 import { CookieClient, rawRequest } from '../support/http-client'
-import { ADMIN, ADMIN_ROUTES, callRoute, expectError } from '../support/admin-api'
+import { ADMIN, ADMIN_ROUTES, callRoute, expectError, okJson } from '../support/admin-api'
+import { enrollTotp } from '../support/admin-mfa'
 
 await setup(fixtureSetup('basic', { NUXT_GUARD_SEED: JSON.stringify({ mfa: { enforce: 'all' } }) }))
 
@@ -37,4 +38,17 @@ describe('console API with MFA enforced', () => {
     expect(enroll.status === 200 || enroll.status === 404, `status ${enroll.status}`).toBe(true)
     expect(enroll.headers.location).toBeUndefined()
   })
+
+  it('once the admin enrolls and completes a second factor in this session, the console opens; a new session must complete it again', async () => {
+    await enrollTotp(admin)
+    const { version, document } = okJson(await admin.send(`${ADMIN}/config`))
+    expect(okJson(await admin.send(`${ADMIN}/users`)).users[0]).toMatchObject({ email: 'admin@mfa-enforced.test', factors: expect.arrayContaining(['totp']) })
+    expect(okJson(await admin.send(`${ADMIN}/config`, { method: 'PUT', json: { version, document } })).version).toBe(version + 1)
+
+    const laptop = new CookieClient()
+    await laptop.signIn('admin@mfa-enforced.test')
+    const refused = expectError(await laptop.send(`${ADMIN}/config`), 403, 'INVALID_CLAIMS')
+    expect(refused.claimValidationErrors[0].reason.factorId).toBe('totp')
+  })
 })
+

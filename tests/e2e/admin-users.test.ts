@@ -8,6 +8,7 @@ import { setup } from '@nuxt/test-utils/e2e'
 import { fixtureSetup } from '../support/fixtures'
 import { CookieClient } from '../support/http-client'
 import { ADMIN, expectError, okJson } from '../support/admin-api'
+import { enrollTotp } from '../support/admin-mfa'
 
 await setup(fixtureSetup('basic'))
 
@@ -85,9 +86,12 @@ describe('sessions and MFA', () => {
     expect(okJson(await admin.send(`${ADMIN}/users/${ids.bob}/revoke-sessions`, { json: {} }))).toEqual({ revoked: 0 })
   })
 
-  it('resets a user\'s MFA and audits which factors were removed', async () => {
-    expect(okJson(await admin.send(`${ADMIN}/users/${ids.ada}/reset-mfa`, { json: {} }))).toEqual({ removed: 0, effectiveWithinSeconds: 65 })
-    expect(await latestAudit()).toMatchObject({ action: 'user.reset_mfa', target: ids.ada, before: { factors: [] }, after: { factors: [], removed: 0 } })
+  it('resets a user\'s MFA: every factor goes, the list and the audit say which', async () => {
+    await enrollTotp(ada)
+    expect((await users('?q=ada')).users[0].factors).toEqual(['totp', 'recovery_code'])
+    expect(okJson(await admin.send(`${ADMIN}/users/${ids.ada}/reset-mfa`, { json: {} }))).toEqual({ removed: 1, effectiveWithinSeconds: 65 })
     expect((await users('?q=ada')).users[0].factors).toEqual([])
+    expect(await latestAudit()).toMatchObject({ action: 'user.reset_mfa', target: ids.ada, before: { factors: ['totp', 'recovery_code'] }, after: { factors: [], removed: 1 } })
+    expect(okJson(await admin.send(`${ADMIN}/users/${ids.ada}/reset-mfa`, { json: {} })).removed).toBe(0)
   })
 })
