@@ -1,5 +1,6 @@
 import type { FactorId } from '../config/schema'
 import { matchRecoveryCode } from '../mfa/recovery-codes'
+import { WebauthnRejectedError } from '../mfa/webauthn-errors'
 import { enrolledFactorTypes } from '../store/factors'
 import { spendRecoveryCode, unusedRecoveryCodes } from '../store/mfa-recovery-codes'
 import type { MfaCore } from './mfa'
@@ -44,7 +45,10 @@ export async function completeChallenge(mfa: MfaCore, input: ChallengeInput, web
     throw new MfaError(400, 'not_enrolled', `This account has no ${input.factor.replace('_', ' ')} factor; choose one of: ${enrolled.join(', ') || 'none (enroll one first)'}.`)
   }
   const { attemptsRemaining } = await mfa.countAttempt(input.sessionId, input.userId, input.factor)
-  const passed = await check(mfa, input, webauthn)
+  const passed = await check(mfa, input, webauthn).catch((error: unknown) => {
+    if (!(error instanceof WebauthnRejectedError)) throw error
+    throw new MfaError(401, 'invalid_code', error.message, { attemptsRemaining, reason: error.code })
+  })
   if (!passed) throw mfa.invalidCode(attemptsRemaining, input.factor === 'webauthn' ? 'passkey answer' : 'code')
   await mfa.clearAttempts(input.sessionId, input.userId, input.factor)
   return mfa.complete(input.sessionId, input.factor)

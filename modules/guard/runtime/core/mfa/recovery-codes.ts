@@ -15,11 +15,18 @@ const KDF = { N: 2 ** 14, r: 8, p: 1, maxmem: 32 * 1024 * 1024 }
  */
 export function newRecoveryCodes(count = RECOVERY_CODE_COUNT): string[] {
   return Array.from({ length: count }, () => {
-    const bytes = randomBytes(CODE_BYTES)
-    let bits = 0n
-    for (const byte of bytes) bits = (bits << 8n) | BigInt(byte)
+    let buffer = 0
+    let bits = 0
     let text = ''
-    for (let i = 0; i < 16; i++) text += ALPHABET[Number((bits >> BigInt(75 - i * 5)) & 31n)]
+    for (const byte of randomBytes(CODE_BYTES)) {
+      buffer = (buffer << 8) | byte
+      bits += 8
+      while (bits >= 5) {
+        bits -= 5
+        text += ALPHABET[(buffer >> bits) & 31]
+      }
+      buffer &= (1 << bits) - 1
+    }
     return text.match(/.{4}/g)!.join('-')
   })
 }

@@ -123,6 +123,21 @@ const MIGRATIONS: { id: number; name: string; sql: string }[] = [
       )
     `,
   },
+  {
+    id: 3,
+    name: 'MFA: WebAuthn challenges, unique credential ids, the factor a remembered device stands for',
+    sql: `
+      create table guard_webauthn_challenges (
+        session_id text not null references guard_sessions (id) on delete cascade,
+        ceremony text not null,
+        challenge text not null,
+        expires_at timestamptz not null,
+        primary key (session_id, ceremony)
+      );
+      create unique index guard_factors_webauthn_credential_key on guard_factors ((data->>'credentialId')) where type = 'webauthn';
+      alter table guard_remembered_devices add column factor text not null default 'totp'
+    `,
+  },
 ]
 
 /**

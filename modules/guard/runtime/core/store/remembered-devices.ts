@@ -1,21 +1,21 @@
 import type { SqlExecutor } from './database'
 
-export interface RememberedDevice { id: string; userId: string; createdAt: Date; expiresAt: Date; userAgent: string | null }
+export interface RememberedDevice { id: string; userId: string; factor: string; createdAt: Date; expiresAt: Date; userAgent: string | null }
 
 const toDevice = (row: any): RememberedDevice => ({
-  id: row.id, userId: row.user_id, createdAt: new Date(row.created_at), expiresAt: new Date(row.expires_at), userAgent: row.user_agent,
+  id: row.id, userId: row.user_id, factor: row.factor, createdAt: new Date(row.created_at), expiresAt: new Date(row.expires_at), userAgent: row.user_agent,
 })
 
 /**
  * Records a device the user asked to remember; only its token's hash is kept.
  *
  * @example
- * await insertRememberedDevice(db, { id: newId('dev'), userId, tokenHash: sha256(token), now, expiresAt })
+ * await insertRememberedDevice(db, { id: newId('dev'), userId, factor: 'totp', tokenHash: sha256(token), now, expiresAt })
  */
-export async function insertRememberedDevice(db: SqlExecutor, input: { id: string; userId: string; tokenHash: string; now: Date; expiresAt: Date; userAgent?: string }): Promise<void> {
+export async function insertRememberedDevice(db: SqlExecutor, input: { id: string; userId: string; factor: string; tokenHash: string; now: Date; expiresAt: Date; userAgent?: string }): Promise<void> {
   await db.query(
-    'insert into guard_remembered_devices (id, user_id, token_hash, created_at, expires_at, user_agent) values ($1, $2, $3, $4, $5, $6)',
-    [input.id, input.userId, input.tokenHash, input.now.toISOString(), input.expiresAt.toISOString(), input.userAgent?.slice(0, 512) ?? null],
+    'insert into guard_remembered_devices (id, user_id, factor, token_hash, created_at, expires_at, user_agent) values ($1, $2, $3, $4, $5, $6, $7)',
+    [input.id, input.userId, input.factor, input.tokenHash, input.now.toISOString(), input.expiresAt.toISOString(), input.userAgent?.slice(0, 512) ?? null],
   )
 }
 
@@ -27,7 +27,7 @@ export async function insertRememberedDevice(db: SqlExecutor, input: { id: strin
  */
 export async function findRememberedDevice(db: SqlExecutor, userId: string, tokenHash: string, now: Date): Promise<RememberedDevice | undefined> {
   const [row] = await db.query(
-    'select id, user_id, created_at, expires_at, user_agent from guard_remembered_devices where user_id = $1 and token_hash = $2 and revoked_at is null and expires_at > $3',
+    'select id, user_id, factor, created_at, expires_at, user_agent from guard_remembered_devices where user_id = $1 and token_hash = $2 and revoked_at is null and expires_at > $3',
     [userId, tokenHash, now.toISOString()],
   )
   return row && toDevice(row)
@@ -41,7 +41,7 @@ export async function findRememberedDevice(db: SqlExecutor, userId: string, toke
  */
 export async function listRememberedDevices(db: SqlExecutor, userId: string, now: Date): Promise<RememberedDevice[]> {
   const rows = await db.query(
-    'select id, user_id, created_at, expires_at, user_agent from guard_remembered_devices where user_id = $1 and revoked_at is null and expires_at > $2 order by created_at desc',
+    'select id, user_id, factor, created_at, expires_at, user_agent from guard_remembered_devices where user_id = $1 and revoked_at is null and expires_at > $2 order by created_at desc',
     [userId, now.toISOString()],
   )
   return rows.map(toDevice)

@@ -43,7 +43,12 @@ export function startGuard(runtimeSettings: GuardRuntimeConfig, secret: string):
   if (state?.status === 'starting') return state.ready
   settings = runtimeSettings
   const dataDir = runtimeSettings.dataDir.startsWith('memory://') ? runtimeSettings.dataDir : `${runtimeSettings.dataDir.replace(/\/$/, '')}/db`
-  const ready = createGuard({ database: { url: runtimeSettings.databaseUrl || undefined, dataDir }, secret, seed: runtimeSettings.seed })
+  const ready = createGuard({
+    database: { url: runtimeSettings.databaseUrl || undefined, dataDir }, secret, seed: runtimeSettings.seed,
+    // MFA: SMTP for email codes (else the outbox table) and a step-up token TTL that beats the config.
+    smtpUrl: process.env.NUXT_GUARD_SMTP_URL || undefined,
+    mfaTokenTtlSeconds: positiveInteger(process.env.NUXT_GUARD_MFA_TOKEN_TTL),
+  })
   state = { status: 'starting', ready }
   ready.then(
     (guard) => { state = { status: 'ready', guard } },
@@ -100,6 +105,11 @@ function currentGuardAfterStart(): { guard?: Guard; policy: CompiledPolicy } {
   if (state?.status === 'ready') return { guard: state.guard, policy: state.guard.live.policy }
   if (state?.status === 'failed') return { policy: state.fallback }
   throw new Error('nuxt-guard has not started: is the module registered in nuxt.config.ts?')
+}
+
+function positiveInteger(value: string | undefined): number | undefined {
+  const number = Number(value)
+  return value && Number.isInteger(number) && number > 0 ? number : undefined
 }
 
 /** Forgets the running guard (after it was closed). */

@@ -1,7 +1,10 @@
 import { sendRedirect, type H3Event } from 'h3'
 import type { CompiledPolicy } from '../../core/policy/compile'
 import type { Verdict } from '../../core/policy/decide'
+import { FACTOR_IDS, type FactorId } from '../../core/config/schema'
+import type { GuardAuth } from '../../core/policy/auth'
 import { guardError, returnPath, sendGuardError, type GuardErrorBody } from './errors'
+import { readyGuard } from './guard-instance'
 
 type Denied = Extract<Verdict, { allow: false }>
 
@@ -31,6 +34,27 @@ export function denialBody(verdict: Denied): GuardErrorBody {
 }
 
 /**
+ * The step-up part of a `mfa_required` denial: a fresh `mfa_token` bound to
+ * the session, and which factors can answer (`challenge`) or could be set up
+ * (`enroll`). Async (the token is a JWE): only ever called on denial.
+ *
+ * @example
+ * const { mfa_token, mfa_requirements } = await stepUpDetails(verdict, auth)
+ */
+export async function stepUpDetails(verdict: Denied, auth: GuardAuth): Promise<{ mfa_token: string; mfa_requirements: { challenge: { type: FactorId }[]; enroll?: { type: FactorId }[] } }> {
+  const guard = readyGuard()
+  if (!guard || !auth.sessionId) throw guardError(503, 'temporarily_unavailable', 'The authentication service is starting; try again shortly.')
+  const { strategies } = guard.live.policy.config.mfa
+  const enrolled = auth.sessionClaims?.mfa?.e ?? []
+  const challenge = (verdict.factors ?? []).map(type => ({ type }))
+  const enroll = FACTOR_IDS.filter(type => strategies[type] && type !== 'recovery_code' && !enrolled.includes(type)).map(type => ({ type }))
+  return {
+    mfa_token: await guard.mfa.mintStepUpToken(auth.sessionId),
+    mfa_requirements: enroll.length ? { challenge, enroll } : { challenge },
+  }
+}
+
+/**
  * Where a page request that was denied is sent: sign-in, MFA enrollment or
  * the challenge, each with the return path. `undefined` = answer in place.
  *
@@ -57,12 +81,14 @@ export function denialRedirect(verdict: Denied, policy: CompiledPolicy, path: st
  * if (!verdict.allow) return respondToDenial(event, verdict, route.api, policy)
  */
 export async function respondToDenial(event: H3Event, verdict: Denied, api: boolean, policy: CompiledPolicy): Promise<void> {
-  const location = api ? undefined : denialRedirect(verdict, policy, returnPath(event))
+  const stepUp = verdict.error === 'mfa_required' && event.context.auth ? await stepUpDetails(verdict, event.context.auth) : undefined
+  let location = api ? undefined : denialRedirect(verdict, policy, returnPath(event))
+  if (location && stepUp) location += `&mfa_token=${encodeURIComponent(stepUp.mfa_token)}`
   if (location) {
     event.node.res.setHeader('cache-control', 'no-store')
     await sendRedirect(event, location, event.method === 'GET' || event.method === 'HEAD' ? 302 : 303)
     return
   }
   if (!api) throw guardError(verdict.status, verdict.error, denialBody(verdict).error_description)
-  await sendGuardError(event, verdict.status, denialBody(verdict))
+  await sendGuardError(event, verdict.status, { ...denialBody(verdict), ...stepUp })
 }

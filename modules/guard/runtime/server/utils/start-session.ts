@@ -1,13 +1,22 @@
 import { getHeader, getRequestIP, type H3Event } from 'h3'
+import type { FactorId } from '../../core/config/schema'
 import type { Guard } from '../../core/engine/create-guard'
-import type { IssuedSession, RequestOrigin } from '../../core/engine/sessions'
+import type { IssuedSession, IssuedToken, RequestOrigin } from '../../core/engine/sessions'
+import { checkMfaRequirements } from '../../core/mfa/requirements'
+import { pathReadings } from '../../core/paths/canonicalize'
+import type { SessionClaims } from '../../core/policy/auth'
+import { evaluateAccess } from '../../core/policy/decide'
 import { safeRedirectPath } from '../../core/policy/redirect'
 import { writeSessionCookies } from './cookies'
 import { guardSettings, useGuard } from './guard-instance'
+import { applyRememberedDevice } from './mfa-device'
 
 /**
  * Runs a sign-in or sign-up, sets the session cookies and answers with the
- * new session, what comes next and where to go (a same-origin path only).
+ * new session, which factors are enrolled and which come next, and where to
+ * go: the MFA enrollment or challenge page (keeping `redirect_url`) when MFA
+ * stands between the user and the destination, else the destination itself
+ * (a same-origin path only). A remembered device completes its factor.
  *
  * @example
  * return startSession(event, body.redirect_url, (guard, origin) => guard.sessions.signIn(body, origin))
@@ -15,14 +24,40 @@ import { guardSettings, useGuard } from './guard-instance'
 export async function startSession(event: H3Event, redirectUrl: string | undefined, open: (guard: Guard, origin: RequestOrigin) => Promise<IssuedSession>) {
   const guard = await useGuard()
   const origin = { ip: getRequestIP(event), userAgent: getHeader(event, 'user-agent') }
-  const issued = await open(guard, origin)
-  guard.authenticator.remember(issued.token, issued.claims)
+  const started = await open(guard, origin)
+  const remembered = started.claims.mfa?.e.length ? await applyRememberedDevice(event, guard, started.user.id, started.sessionId) : undefined
+  const issued: IssuedSession = remembered ? { ...started, ...remembered } : started
+  const auth = guard.authenticator.remember(issued.token, issued.claims)
   writeSessionCookies(event, issued, guardSettings().cookieSecure)
+  const destination = safeRedirectPath(redirectUrl, guard.live.policy.config.afterSignInUrl)
+  const mfa = nextMfaStep(guard, issued, auth, destination)
   return {
     userId: issued.user.id,
     sessionId: issued.sessionId,
     roles: issued.user.roles,
-    factors: { enrolled: [] as string[], next: [] as string[] },
-    redirectTo: safeRedirectPath(redirectUrl, guard.live.policy.config.afterSignInUrl),
+    factors: { enrolled: issued.claims.mfa?.e ?? [], next: mfa.next },
+    redirectTo: mfa.redirectTo ?? destination,
   }
+}
+
+/** What MFA step, if any, stands between a fresh session and its destination. */
+function nextMfaStep(guard: Guard, issued: IssuedToken, auth: ReturnType<Guard['authenticator']['remember']>, destination: string): { next: FactorId[]; redirectTo?: string } {
+  const policy = guard.live.policy
+  const { mfa } = policy.config
+  const claim: SessionClaims['mfa'] = issued.claims.mfa ?? { c: {}, v: false, e: [] }
+  const check = checkMfaRequirements(mfa.requirements, claim.c, mfa.strategies)
+  const enrolledFirst = (factors: FactorId[]) => [...factors].sort((a, b) => Number(claim.e.includes(b)) - Number(claim.e.includes(a)))
+  const to = (page: string) => `${page}?redirect_url=${encodeURIComponent(destination)}`
+  const usableEnrolled = claim.e.some(factor => factor !== 'recovery_code' && mfa.strategies[factor])
+  if (mfa.enforce === 'all' && !check.satisfied) {
+    return { next: enrolledFirst(check.next), redirectTo: to(usableEnrolled ? mfa.challengeUrl : mfa.enrollUrl) }
+  }
+  const readings = pathReadings(destination)
+  const route = readings.ok ? policy.classify(readings.readings) : undefined
+  if (route?.kind !== 'protected') return { next: [] }
+  const verdict = evaluateAccess(policy, { auth, rules: route.rules, mfaExempt: route.mfaExempt, nowSeconds: guard.now() / 1000 })
+  if (verdict.allow) return { next: [] }
+  if (verdict.error === 'mfa_enrollment_required') return { next: check.next, redirectTo: to(mfa.enrollUrl) }
+  if (verdict.error === 'INVALID_CLAIMS' || verdict.error === 'mfa_required') return { next: enrolledFirst(verdict.factors ?? []), redirectTo: to(mfa.challengeUrl) }
+  return { next: [] }
 }

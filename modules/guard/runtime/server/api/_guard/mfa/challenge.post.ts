@@ -1,0 +1,35 @@
+import { z } from 'zod'
+import { FACTOR_IDS } from '../../../../core/config/schema'
+import { completeChallenge } from '../../../../core/engine/mfa-challenge'
+import { checkMfaRequirements } from '../../../../core/mfa/requirements'
+import { safeRedirectPath } from '../../../../core/policy/redirect'
+import { defineGuardHandler, readGuardBody } from '../../../utils/define-guard-handler'
+import { mfaCall, mfaRequest, useIssuedToken } from '../../../utils/mfa-request'
+import { webauthnChallengeVerifier } from '../../../utils/mfa-webauthn'
+import { rememberThisDevice } from '../../../utils/mfa-device'
+
+const body = z.object({
+  factor: z.enum(FACTOR_IDS),
+  code: z.string().trim().max(64).optional(),
+  response: z.unknown().optional(),
+  mfaToken: z.string().max(4_096).optional(),
+  rememberDevice: z.boolean().optional(),
+  redirect_url: z.string().max(2_048).optional(),
+})
+
+/**
+ * POST /api/_guard/mfa/challenge `{ factor, code?, response?, mfaToken?, rememberDevice?, redirect_url? }`:
+ * completes a second factor for this session (step-up included) and reissues
+ * the session cookie → `{ completed, redirectTo, satisfied }`.
+ */
+export default defineGuardHandler(async (event) => {
+  const input = await readGuardBody(event, body)
+  const { guard, userId, sessionId } = await mfaRequest(event)
+  const issued = await mfaCall(event, () => completeChallenge(guard.mfa, { ...input, userId, sessionId }, webauthnChallengeVerifier(event)))
+  useIssuedToken(event, guard, issued)
+  if (input.rememberDevice) await rememberThisDevice(event, guard, userId, input.factor)
+  const { config } = guard.live.policy
+  const satisfied = checkMfaRequirements(config.mfa.requirements, issued.claims.mfa?.c ?? {}, config.mfa.strategies).satisfied
+  const redirectTo = safeRedirectPath(input.redirect_url, config.afterSignInUrl)
+  return { completed: input.factor, redirectTo, satisfied }
+})

@@ -1,0 +1,15 @@
+import { z } from 'zod'
+import { confirmEmailEnrollment } from '../../../../../core/engine/mfa-email'
+import { defineGuardHandler, readGuardBody } from '../../../../utils/define-guard-handler'
+import { mfaCall, mfaRequest, useIssuedToken } from '../../../../utils/mfa-request'
+
+const body = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'enter the 6-digit code from the email') })
+
+/** POST /api/_guard/mfa/email/verify `{ code }`: confirms email codes as a factor; the session token is reissued at once. */
+export default defineGuardHandler(async (event) => {
+  const { code } = await readGuardBody(event, body)
+  const { guard, user, sessionId } = await mfaRequest(event)
+  const { issued, recoveryCodes } = await mfaCall(event, () => confirmEmailEnrollment(guard.mfa, { userId: user.id, sessionId, email: user.email, code }))
+  useIssuedToken(event, guard, issued)
+  return { enrolled: true, factor: 'email_code', ...(recoveryCodes ? { recoveryCodes } : {}) }
+})

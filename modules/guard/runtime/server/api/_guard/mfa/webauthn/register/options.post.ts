@@ -1,0 +1,10 @@
+import { webauthnRegisterOptions } from '../../../../../../core/engine/mfa-webauthn'
+import { defineGuardHandler } from '../../../../../utils/define-guard-handler'
+import { mfaCall, mfaRequest } from '../../../../../utils/mfa-request'
+import { webauthnOrigin } from '../../../../../utils/mfa-webauthn'
+
+/** POST /api/_guard/mfa/webauthn/register/options → PublicKeyCredentialCreationOptionsJSON for `startRegistration()`. */
+export default defineGuardHandler(async (event) => {
+  const { guard, user, sessionId } = await mfaRequest(event)
+  return mfaCall(event, () => webauthnRegisterOptions(guard.mfa, { userId: user.id, sessionId, email: user.email, origin: webauthnOrigin(event) }))
+})

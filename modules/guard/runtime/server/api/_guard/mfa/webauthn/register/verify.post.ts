@@ -1,0 +1,16 @@
+import { z } from 'zod'
+import { webauthnRegister } from '../../../../../../core/engine/mfa-webauthn'
+import { defineGuardHandler, readGuardBody } from '../../../../../utils/define-guard-handler'
+import { mfaCall, mfaRequest, useIssuedToken } from '../../../../../utils/mfa-request'
+import { webauthnOrigin } from '../../../../../utils/mfa-webauthn'
+
+const body = z.object({ response: z.record(z.string(), z.unknown()), label: z.string().trim().max(64).optional() })
+
+/** POST /api/_guard/mfa/webauthn/register/verify `{ response, label? }`: stores the key; the session token is reissued at once. */
+export default defineGuardHandler(async (event) => {
+  const { response, label } = await readGuardBody(event, body)
+  const { guard, userId, sessionId } = await mfaRequest(event)
+  const { id, issued, recoveryCodes } = await mfaCall(event, () => webauthnRegister(guard.mfa, { userId, sessionId, origin: webauthnOrigin(event), response, label }))
+  useIssuedToken(event, guard, issued)
+  return { enrolled: true, factor: 'webauthn', id, ...(recoveryCodes ? { recoveryCodes } : {}) }
+})

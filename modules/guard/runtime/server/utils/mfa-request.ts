@@ -1,0 +1,67 @@
+import { getRequestHost, setResponseHeader, type H3Event } from 'h3'
+import type { Guard } from '../../core/engine/create-guard'
+import { MfaError } from '../../core/engine/mfa-errors'
+import type { IssuedToken } from '../../core/engine/sessions'
+import { findUserById, type UserRecord } from '../../core/store/users'
+import { writeSessionCookies } from './cookies'
+import { guardError } from './errors'
+import { guardSettings, useGuard } from './guard-instance'
+import { requireAuth } from './require-auth'
+
+/** Who is asking an MFA endpoint, with the running guard. */
+export interface MfaRequest { guard: Guard; user: UserRecord; userId: string; sessionId: string }
+
+/**
+ * The signed-in caller of an MFA or account endpoint. MFA itself is waived
+ * here (these endpoints are how a user completes it); 401 when signed out.
+ *
+ * @example
+ * const { guard, userId, sessionId } = await mfaRequest(event)
+ */
+export async function mfaRequest(event: H3Event): Promise<MfaRequest> {
+  const auth = await requireAuth(event, { mfa: false })
+  const guard = await useGuard()
+  const user = await findUserById(guard.db, auth.userId)
+  if (!user) throw guardError(401, 'unauthenticated', 'This account no longer exists; sign in again.')
+  return { guard, user, userId: auth.userId, sessionId: auth.sessionId }
+}
+
+/**
+ * Runs MFA engine work and turns its refusals into guard errors
+ * (`Retry-After` on 429).
+ *
+ * @example
+ * const result = await mfaCall(event, () => confirmTotpEnrollment(guard.mfa, input))
+ */
+export async function mfaCall<T>(event: H3Event, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  }
+  catch (error) {
+    if (!(error instanceof MfaError)) throw error
+    if (error.status === 429) setResponseHeader(event, 'retry-after', Number(error.details.retryAfterSeconds ?? 60))
+    throw guardError(error.status, error.code, error.message, error.details)
+  }
+}
+
+/**
+ * Puts a reissued session token in the cookie and the verified-token cache,
+ * so the very next request sees the completed factor.
+ *
+ * @example
+ * useIssuedToken(event, guard, issued)
+ */
+export function useIssuedToken(event: H3Event, guard: Guard, issued: IssuedToken): void {
+  event.context.auth = guard.authenticator.remember(issued.token, issued.claims)
+  writeSessionCookies(event, { token: issued.token }, guardSettings().cookieSecure)
+}
+
+/**
+ * The issuer shown in authenticator apps: this site's host name.
+ *
+ * @example
+ * totpIssuer(event) // 'app.example.com'
+ */
+export function totpIssuer(event: H3Event): string {
+  return getRequestHost(event, { xForwardedHost: false }).replace(/:\d+$/, '') || 'nuxt-guard'
+}
