@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { listChanges, mergeOnto, sameJson } from '../../stores/support/json-document'
 import { parseJsonText } from '../../stores/support/json-errors'
 import { problemOf } from '../../stores/support/api'
+import { templateProblems } from '../../stores/support/template-problems'
 
 describe('json documents', () => {
   it('lists added, removed and changed values by dotted path; arrays compare whole', () => {
@@ -51,5 +52,20 @@ describe('problemOf', () => {
     expect(problemOf(Object.assign(new Error('x'), { statusCode: 409, data: { error: 'stale_version', error_description: 'reload' } })))
       .toMatchObject({ status: 409, code: 'stale_version', description: 'reload' })
     expect(problemOf(Object.assign(new Error('x'), { status: 502 })).description).toMatch(/502/)
+  })
+})
+
+describe('template checks before the server answers', () => {
+  const meta = { shortcodes: [{ code: 'user.email', description: '' }, { code: 'user.public_metadata', description: '' }], reservedClaims: ['sub', 'roles'] }
+
+  it('flags reserved claim names and unknown shortcodes, nested ones included', () => {
+    const problems = templateProblems({ sub: 'x', team: { name: '{{ user.team }}' }, plan: 'Plan {{user.public_metadata.plan}}' }, meta)
+    expect(problems).toHaveLength(2)
+    expect(problems[0]).toMatch(/"sub" is a reserved claim/)
+    expect(problems[1]).toMatch(/Unknown shortcode \{\{user\.team\}\}/)
+  })
+
+  it('accepts known shortcodes and public metadata reads', () => {
+    expect(templateProblems({ email: '{{user.email}}', plan: '{{user.public_metadata.plan.tier}}' }, meta)).toEqual([])
   })
 })
