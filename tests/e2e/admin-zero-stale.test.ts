@@ -13,9 +13,11 @@ await setup(fixtureSetup('basic'))
 
 const FLIPS = 50
 const admin = new CookieClient()
+const member = new CookieClient()
 
 beforeAll(async () => {
   expect((await admin.signUp('admin@stale.test')).status).toBe(200)
+  expect((await member.signUp('member@stale.test')).status).toBe(200)
 })
 
 describe('zero stale', () => {
@@ -45,4 +47,21 @@ describe('zero stale', () => {
     expect(stale).toBe(0)
     expect(version).toBe(1 + FLIPS)
   })
+
+  it(`${FLIPS} saves adding and removing an admin-only rule on /api/secret: a signed-in member's next request follows each save`, async () => {
+    let { version, document } = okJson(await admin.send(`${ADMIN}/config`))
+    const base = document.routes.rules
+    let stale = 0
+    for (let flip = 1; flip <= FLIPS; flip++) {
+      const adminOnly = flip % 2 === 1
+      const rules = adminOnly ? [...base, { pattern: '/api/secret', require: { roles: ['admin'] } }] : base
+      ;({ version, document } = okJson(await admin.send(`${ADMIN}/config`, { method: 'PUT', json: { version, document: { ...document, routes: { ...document.routes, rules } } } })))
+      // The member's token is cached and verified already: only the policy changed.
+      const answer = await member.send('/api/secret')
+      if (answer.status !== (adminOnly ? 403 : 200)) stale++
+    }
+    console.info(`[zero-stale] ${FLIPS} rule saves, ${stale} stale ${stale === 1 ? 'answer' : 'answers'} for a signed-in member`)
+    expect(stale).toBe(0)
+  })
 })
+
