@@ -66,6 +66,11 @@ describe('MFA that could never be completed', () => {
     expect(issues).toEqual([{ path: 'mfa.strategies', message: expect.stringContaining('rule /billing/** demands a second factor') }])
   })
 
+  it('refuses an unsatisfiable requirement even with enforcement off: admins with a factor need it for the console', () => {
+    const issues = issuesOf(basicConfig({ mfa: { enforce: 'off', requirements: ['email_code'] } }))
+    expect(issues).toEqual([{ path: 'mfa.requirements.0', message: expect.stringContaining('admins who enrolled a second factor need it for the console') }])
+  })
+
   it('refuses a requirement whose every factor is switched off, pointing at the requirement', () => {
     const issues = issuesOf(basicConfig({ mfa: { enforce: 'rules', requirements: ['totp', { oneOf: ['email_code', 'webauthn'] }], strategies: { webauthn: false } } }))
     expect(issues).toEqual([{ path: 'mfa.requirements.1', message: expect.stringMatching(/can never be met.*email_code, webauthn are all switched off.*totp/) }])

@@ -27,7 +27,7 @@ const ADMIN: SimulatedUser = { userId: 'user_safety_check', roles: [ADMIN_ROLE],
  * code on the compiled candidate: (1) an admin who completed MFA must reach
  * GET /admin and the admin API; (2) anonymous users must reach the sign-in and
  * sign-up pages; (3) while MFA is enforced (or a rule demands it) at least one
- * enrollable strategy must be on and every requirement must be satisfiable;
+ * enrollable strategy must be on, and every MFA requirement must be satisfiable;
  * admins must reach the MFA pages to enroll or complete a factor.
  * Each issue names the field to change and how.
  *
@@ -42,16 +42,21 @@ export function checkConfigSafety(policy: CompiledPolicy, nowSeconds: number): C
   return issues.filter(issue => !seen.has(`${issue.path}\n${issue.message}`) && Boolean(seen.add(`${issue.path}\n${issue.message}`)))
 }
 
-/** (3) Strategies and requirements. Only enrollable strategies count: recovery codes come with another factor. */
+/**
+ * (3) Strategies and requirements. Only enrollable strategies count: recovery
+ * codes come with another factor. Requirements matter even with enforcement
+ * off: rules may demand MFA, and the console demands them of every admin who
+ * has enrolled a factor.
+ */
 function checkMfaUsable(config: GuardConfig): ConfigIssue[] {
   const { enforce, strategies, requirements } = config.mfa
   const demandingRules = config.routes.rules.filter(rule => rule.require.mfa === true || rule.require.stepUp)
-  if (enforce === 'off' && !demandingRules.length) return []
+  const enrollable = ENROLLABLE_FACTORS.filter(factor => strategies[factor])
   const why = enforce !== 'off'
     ? `mfa.enforce is "${enforce}"`
-    : `rule ${demandingRules[0]!.pattern} demands a second factor`
-  const enrollable = ENROLLABLE_FACTORS.filter(factor => strategies[factor])
+    : demandingRules.length ? `rule ${demandingRules[0]!.pattern} demands a second factor` : undefined
   if (!enrollable.length) {
+    if (!why) return []
     return [{
       path: 'mfa.strategies',
       message: `no second factor could be enrolled while ${why}: everyone would be locked out. Turn on at least one of ${ENROLLABLE_FACTORS.join(', ')}`
@@ -64,7 +69,7 @@ function checkMfaUsable(config: GuardConfig): ConfigIssue[] {
     if (options.some(factor => strategies[factor])) return
     issues.push({
       path: `mfa.requirements.${index}`,
-      message: `this requirement can never be met while ${why}: ${options.join(', ')} ${options.length > 1 ? 'are all' : 'is'} switched off. `
+      message: `this requirement can never be met while ${why ?? 'admins who enrolled a second factor need it for the console'}: ${options.join(', ')} ${options.length > 1 ? 'are all' : 'is'} switched off. `
         + `Turn on ${options.length > 1 ? 'one of them' : 'that strategy'} in mfa.strategies, or change the requirement to use ${enrollable.join(' or ')}.`,
     })
   })
