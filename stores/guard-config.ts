@@ -56,6 +56,9 @@ export const useGuardConfigStore = defineStore('guard-config', () => {
   /** Field errors of the last refused save (422). */
   const saveIssues = ref<FieldIssue[]>([])
   const conflict = ref<StaleConflict | null>(null)
+  /** Why the last import was refused (kept apart from the draft's save errors). */
+  const importProblem = ref<ApiProblem | null>(null)
+  const importIssues = ref<FieldIssue[]>([])
   /** Field errors of the draft as `POST /admin/config/validate` saw it. */
   const validationIssues = ref<FieldIssue[]>([])
   const validating = ref(false)
@@ -135,10 +138,24 @@ export const useGuardConfigStore = defineStore('guard-config', () => {
     return send('config', 'PUT', cloneJson(draft.value))
   }
 
-  /** Imports a whole document (from a file) over the current version. */
+  /**
+   * Imports a whole document (from a file) over the current version. A refusal
+   * lands in `importProblem` / `importIssues`, never in the draft's save state;
+   * a stale version is no conflict to merge (the file is not an edit): import again.
+   */
   async function importDocument(imported: unknown): Promise<SaveOutcome> {
     if (version.value === null) return { ok: false, reason: 'nothing' }
-    return send('config/import', 'POST', documentOf(imported))
+    importProblem.value = null
+    importIssues.value = []
+    const outcome = await send('config/import', 'POST', documentOf(imported))
+    if (!outcome.ok) {
+      importProblem.value = saveProblem.value
+      importIssues.value = saveIssues.value
+      saveProblem.value = null
+      saveIssues.value = []
+      conflict.value = null
+    }
+    return outcome
   }
 
   /** After a 409: drop my edits and take the version someone else saved. */
@@ -199,7 +216,7 @@ export const useGuardConfigStore = defineStore('guard-config', () => {
   return {
     blockers, setBlocker,
     version, document, draft, createdAt, loading, loadProblem, saving, saveProblem, saveIssues, conflict,
-    validationIssues, validating, loaded, dirty, issues,
+    validationIssues, validating, loaded, dirty, issues, importProblem, importIssues,
     issuesAt: (prefix: string) => issuesUnder(issues.value, prefix),
     adopt, load, save, importDocument, reloadTheirs, reapply, discard, validateDraft, scheduleValidation,
   }

@@ -169,6 +169,20 @@ describe('useGuardConfigStore', () => {
     expect(config.version).toBe(8)
   })
 
+  it('keeps an import refusal apart from the draft: the save bar stays clean', async () => {
+    const config = await loadedStore(7)
+    fetchMock.mockRejectedValueOnce(httpError(422, { error: 'invalid_config', error_description: 'bad file', fields: [{ path: 'mfa.enforce', message: 'expected off, all or rules' }] }))
+    expect(await config.importDocument({ mfa: { enforce: 'sometimes' } })).toEqual({ ok: false, reason: 'invalid' })
+    expect(config.importIssues).toEqual([{ path: 'mfa.enforce', message: 'expected off, all or rules' }])
+    expect(config.saveIssues).toEqual([])
+    expect(config.saveProblem).toBeNull()
+    expect(config.version).toBe(7)
+    fetchMock.mockRejectedValueOnce(httpError(409, { error: 'stale_version', error_description: 'x', currentVersion: 8, current: baseDocument() }))
+    expect(await config.importDocument(baseDocument())).toEqual({ ok: false, reason: 'stale' })
+    expect(config.conflict).toBeNull()
+    expect(config.importProblem?.data.currentVersion).toBe(8)
+  })
+
   it('reports a failed load with the server\'s words', async () => {
     fetchMock.mockRejectedValueOnce(httpError(403, { error: 'forbidden', error_description: 'You need the admin role.' }))
     const config = useGuardConfigStore()
