@@ -4,7 +4,6 @@
  */
 import { describe, expect, it } from 'vitest'
 import { ADMIN_ROLE, checkConfigSafety } from '../../modules/guard/runtime/core/admin/safety'
-import { ADMIN_ROLE as CONSOLE_API_ROLE } from '../../modules/guard/runtime/server/utils/require-admin'
 import { reviewConfig } from '../../modules/guard/runtime/core/admin/review'
 import type { GuardConfigInput } from '../../modules/guard/runtime/core/config/schema'
 import type { CompiledPolicy } from '../../modules/guard/runtime/core/policy/compile'
@@ -29,10 +28,6 @@ describe('safe configs pass', () => {
 })
 
 describe('admin lock-out', () => {
-  it('judges the role the console API itself demands', () => {
-    expect(ADMIN_ROLE).toBe(CONSOLE_API_ROLE)
-  })
-
   it('refuses a rule on /admin that demands a role admins lack, naming the rule and the fix', () => {
     const issues = issuesOf(withRules([{ pattern: '/admin/**', require: { roles: ['superadmin'] } }]))
     expect(issues).toEqual([{ path: 'routes.rules.0.require.roles', message: expect.stringMatching(/admins would be refused GET \/admin.*Add "admin"/) }])

@@ -1,11 +1,11 @@
 import type { H3Event } from 'h3'
+import { ADMIN_ROLE } from '../../core/admin/safety'
 import type { GuardAuth } from '../../core/policy/auth'
 import { requireAuth } from './require-auth'
 import { guardError } from './errors'
 import { useGuard } from './guard-instance'
 
-/** The role every `/api/_guard/admin/*` route demands. */
-export const ADMIN_ROLE = 'admin'
+export { ADMIN_ROLE }
 
 /**
  * The console API's own check, on every admin route (the page guard is only
