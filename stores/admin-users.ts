@@ -7,7 +7,9 @@ import { ADMIN_API, problemOf, type ApiProblem } from './support/api'
 export interface AdminUser { id: string; email: string; roles: string[]; createdAt: string; factors: FactorId[]; activeSessions: number }
 
 /** The result of an action on one user: done, or why not. */
-export type UserActionOutcome = { ok: true; count?: number } | { ok: false; problem: ApiProblem }
+export type UserActionOutcome =
+  | { ok: true; count?: number; /** Tokens already issued keep the old state this long at most. */ effectiveWithinSeconds?: number }
+  | { ok: false; problem: ApiProblem }
 
 /** How long the search waits after the last keystroke. */
 export const USER_SEARCH_DEBOUNCE_MS = 300
@@ -86,15 +88,15 @@ function usersList() {
   }
 
   const changeRoles = (id: string, roles: string[]) => act(id, 'roles', async () => {
-    const user = await $fetch<AdminUser>(`${ADMIN_API}/users/${encodeURIComponent(id)}/roles`, { method: 'PUT', body: { roles } })
+    const { effectiveWithinSeconds, ...user } = await $fetch<AdminUser & { effectiveWithinSeconds?: number }>(`${ADMIN_API}/users/${encodeURIComponent(id)}/roles`, { method: 'PUT', body: { roles } })
     replace({ ...user, id })
-    return { ok: true }
+    return { ok: true, effectiveWithinSeconds }
   })
 
   const resetMfa = (id: string) => act(id, 'reset-mfa', async () => {
-    const answer = await $fetch<{ removed: number }>(`${ADMIN_API}/users/${encodeURIComponent(id)}/reset-mfa`, { method: 'POST', body: {} })
+    const answer = await $fetch<{ removed: number; effectiveWithinSeconds?: number }>(`${ADMIN_API}/users/${encodeURIComponent(id)}/reset-mfa`, { method: 'POST', body: {} })
     replace({ id, factors: [] })
-    return { ok: true, count: answer.removed }
+    return { ok: true, count: answer.removed, effectiveWithinSeconds: answer.effectiveWithinSeconds }
   })
 
   const revokeSessions = (id: string) => act(id, 'revoke-sessions', async () => {

@@ -19,6 +19,10 @@ export interface SimulationVerdict {
   readings: string[]
   redirect?: string | null
   version: number | 'draft'
+  /** On INVALID_CLAIMS / mfa_required: the factors that would satisfy the route. */
+  factors?: string[]
+  /** The user as the next token would describe them (roles from the database). */
+  user?: { id: string; email: string; roles: string[]; enrolled: string[] } | null
 }
 
 /**
