@@ -89,6 +89,15 @@ describe('passkeys and security keys', () => {
     forged.cookies.set('guard_device', `${device!.split('.')[0]}.forged`)
     await forged.signIn(EMAIL)
     expect(claimsOf(forged).mfa.c).toEqual({})
+    // Revoked from the account page: the cookie stops working.
+    const { devices } = (await laptop.send('/api/_guard/account/devices')).json()
+    expect(devices).toEqual([expect.objectContaining({ factor: 'webauthn', id: expect.any(String) })])
+    const revoked = await laptop.send(`/api/_guard/account/devices/${devices[0].id}`, { method: 'DELETE', headers: { 'content-type': 'application/json' } })
+    expect(revoked.json()).toEqual({ revoked: true })
+    const afterRevoke = new CookieClient()
+    afterRevoke.cookies.set('guard_device', device!)
+    await afterRevoke.signIn(EMAIL)
+    expect(claimsOf(afterRevoke).mfa.c).toEqual({})
   })
 })
 

@@ -57,6 +57,8 @@ describe('a factor locks for 15 minutes after 10 failures in a row', () => {
     }
     const fresh = await signInAgain(engine, user.email)
     expect(await guess(fresh, totpCodeAt(secret, engine.clock.now()))).toMatchObject({ status: 429, details: { retryAfterSeconds: 900 } })
+    const audit = await engine.db.query<{ after: unknown }>(`select after from guard_audit where action = 'mfa.factor_locked' and actor_id = $1`, [user.userId])
+    expect(audit.map(row => row.after)).toEqual([{ factor: 'totp', minutes: 15 }])
     engine.clock.advance(14 * 60_000)
     expect(await guess(fresh, totpCodeAt(secret, engine.clock.now()))).toMatchObject({ status: 429, details: { retryAfterSeconds: 60 } })
     engine.clock.advance(61_000)

@@ -71,6 +71,7 @@ export async function confirmEmailEnrollment(mfa: MfaCore, input: { userId: stri
   const now = mfa.nowDate()
   const factor = await insertFactor(mfa.db, { id: newId('fac'), userId: input.userId, type: 'email_code', label: maskEmail(input.email), now })
   await confirmFactor(mfa.db, factor.id, now)
+  await mfa.audit(input.userId, 'mfa.factor_enrolled', { type: 'email_code', factorId: factor.id })
   await mfa.clearAttempts(input.sessionId, input.userId, 'email_code')
   const recoveryCodes = await mfa.recoveryCodesForFirstFactor(input.userId)
   return { issued: await mfa.complete(input.sessionId, 'email_code'), recoveryCodes }

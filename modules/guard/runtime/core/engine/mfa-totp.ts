@@ -45,6 +45,7 @@ export async function confirmTotpEnrollment(mfa: MfaCore, input: { userId: strin
   const { attemptsRemaining } = await mfa.countAttempt(input.sessionId, input.userId, 'totp')
   if (!(await acceptTotpCode(mfa, pending, input.code))) throw mfa.invalidCode(attemptsRemaining)
   await confirmFactor(mfa.db, pending.id, mfa.nowDate())
+  await mfa.audit(input.userId, 'mfa.factor_enrolled', { type: 'totp', factorId: pending.id })
   await mfa.clearAttempts(input.sessionId, input.userId, 'totp')
   const recoveryCodes = await mfa.recoveryCodesForFirstFactor(input.userId)
   return { issued: await mfa.complete(input.sessionId, 'totp'), recoveryCodes }

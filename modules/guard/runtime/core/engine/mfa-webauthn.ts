@@ -62,6 +62,7 @@ export async function webauthnRegister(mfa: MfaCore, input: { userId: string; se
   const factor = await insertFactor(mfa.db, { id: newId('fac'), userId: input.userId, type: 'webauthn', label: input.label?.trim() || 'Passkey', data: { ...credential }, now })
     .catch((error) => { throw /unique/i.test(String(error)) ? new MfaError(409, 'already_enrolled', 'This key is already registered.') : error })
   await confirmFactor(mfa.db, factor.id, now)
+  await mfa.audit(input.userId, 'mfa.factor_enrolled', { type: 'webauthn', factorId: factor.id, label: factor.label })
   const recoveryCodes = await mfa.recoveryCodesForFirstFactor(input.userId)
   return { id: factor.id, issued: await mfa.complete(input.sessionId, 'webauthn'), recoveryCodes }
 }
@@ -98,6 +99,11 @@ export function webauthnVerifier(origin: string) {
     if (!expectedChallenge) throw new WebauthnRejectedError('challenge_mismatch', 'no live authentication challenge')
     const factors = await listFactors(mfa.db, userId, { type: 'webauthn' })
     const result = await verifyWebauthnAuthentication({ response, expectedChallenge, expectedOrigin: rp.origin, expectedRpId: rp.rpId, credentials: factors.map(credentialOf) })
+      .catch(async (error: unknown) => {
+        // A counter that did not increase may be a cloned key: worth an entry.
+        if (error instanceof WebauthnRejectedError && error.code === 'counter_replayed') await mfa.audit(userId, 'mfa.webauthn_counter_replayed', { detail: error.detail })
+        throw error
+      })
     const factor = factors.find(f => credentialOf(f).credentialId === result.credentialId)!
     if (!(await updateWebauthnCounter(mfa.db, factor.id, credentialOf(factor).counter, result.newCounter, mfa.nowDate()))) {
       throw new WebauthnRejectedError('counter_replayed', 'a concurrent assertion already moved the counter')

@@ -8,6 +8,7 @@ import { enrolledFactorTypes, listFactors, type FactorRecord } from '../store/fa
 import { countRecoveryCodes, replaceRecoveryCodes } from '../store/mfa-recovery-codes'
 import { findLiveSession, recordSessionFactor } from '../store/mfa-sessions'
 import { hitRateLimit, resetRateLimit, type RateLimitRule } from '../store/rate-limits'
+import { writeAudit } from '../store/audit'
 import { MfaTokenError, mintMfaToken, verifyMfaToken, type MfaTokenClaims } from '../tokens/mfa-token'
 import type { LiveConfig } from './live-config'
 import { MfaError, tooManyAttempts } from './mfa-errors'
@@ -80,7 +81,10 @@ export class MfaCore {
   async countAttempt(sessionId: string, userId: string, factor: FactorId): Promise<{ attemptsRemaining: number }> {
     const now = this.nowDate()
     const lock = await hitRateLimit(this.db, `factor:${userId}:${factor}`, FACTOR_LOCK_RULE, now)
-    if (!lock.allowed) throw tooManyAttempts(lock.retryAfterSeconds)
+    if (!lock.allowed) {
+      if (lock.count === FACTOR_LOCK_RULE.limit + 1) await this.audit(userId, 'mfa.factor_locked', { factor, minutes: FACTOR_LOCK_RULE.blockSeconds / 60 })
+      throw tooManyAttempts(lock.retryAfterSeconds)
+    }
     const challenge = await hitRateLimit(this.db, `challenge:${sessionId}`, CHALLENGE_RULE, now)
     if (!challenge.allowed) throw tooManyAttempts(challenge.retryAfterSeconds)
     return { attemptsRemaining: Math.max(0, Math.min(CHALLENGE_RULE.limit - challenge.count, FACTOR_LOCK_RULE.limit - lock.count)) }
@@ -91,6 +95,16 @@ export class MfaCore {
     const now = this.nowDate()
     await resetRateLimit(this.db, `factor:${userId}:${factor}`, now)
     await resetRateLimit(this.db, `challenge:${sessionId}`, now)
+  }
+
+  /**
+   * Records an MFA event of a user in the audit log (the user is the actor).
+   *
+   * @example
+   * await mfa.audit(userId, 'mfa.factor_enrolled', { type: 'totp' })
+   */
+  audit(userId: string, action: string, after?: unknown): Promise<void> {
+    return writeAudit(this.db, { actorId: userId, action, target: userId, after })
   }
 
   /** 401 `invalid_code` with the attempts left. */
@@ -131,6 +145,7 @@ export class MfaCore {
     this.assertStrategy('recovery_code')
     const codes = newRecoveryCodes()
     await replaceRecoveryCodes(this.db, userId, await Promise.all(codes.map(code => hashRecoveryCode(code, this.pepper))))
+    await this.audit(userId, 'mfa.recovery_codes_issued', { count: codes.length })
     return codes
   }
 
