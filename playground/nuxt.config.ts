@@ -19,7 +19,8 @@ export default defineNuxtConfig({
           { pattern: '/api/billing/**', require: { mfa: true, stepUp: { maxAgeSeconds: 60 } } },
         ],
       },
-      mfa: { enforce: 'rules' },
+      // Everyone sets up a second factor after signing up; /admin and /billing demand it too.
+      mfa: { enforce: 'all' },
       claims: { template: { email: '{{user.email}}', isMfa: '{{user.two_factor_enabled}}' } },
       roles: { admin: ['guard:admin', 'reports:read'], member: [] },
     },

@@ -19,6 +19,9 @@ export interface Enrolled { enrolled: true; factor: FactorType; id?: string; rec
 export interface ActiveSession { id: string; current: boolean; createdAt: string | number; lastActiveAt: string | number; ip: string | null; userAgent: string | null }
 export interface ChallengeAnswer { factor: FactorType; code?: string; response?: AuthenticationResponseJSON; mfaToken?: string; rememberDevice?: boolean; redirect_url?: string }
 
+/** POST /api/_guard/mfa/challenge; `satisfied: false` = the MFA requirements still want another factor. */
+export interface ChallengeResult { completed: FactorType; redirectTo: string; satisfied?: boolean }
+
 /** How the console names each factor. */
 export const FACTOR_LABELS: Record<FactorType, string> = {
   totp: 'Authenticator app',
@@ -50,7 +53,7 @@ export function useMfaApi() {
     passkeyRegistrationOptions: () => post<PublicKeyCredentialCreationOptionsJSON>('mfa/webauthn/register/options'),
     verifyPasskey: (response: RegistrationResponseJSON, label?: string) => post<Enrolled>('mfa/webauthn/register/verify', { response, label }),
     passkeyAuthenticationOptions: (mfaToken?: string) => post<PublicKeyCredentialRequestOptionsJSON>('mfa/webauthn/authenticate/options', { mfaToken }),
-    challenge: (answer: ChallengeAnswer) => post<{ completed: FactorType; redirectTo: string }>('mfa/challenge', answer),
+    challenge: (answer: ChallengeAnswer) => post<ChallengeResult>('mfa/challenge', answer),
     regenerateRecoveryCodes: () => post<{ codes: string[] }>('mfa/recovery-codes'),
     removeFactor: (id: string) => $fetch<{ removed: true }>(`${base}/mfa/factors/${encodeURIComponent(id)}`, { method: 'DELETE' }),
     sessions: () => $fetch<{ sessions: ActiveSession[] }>(`${base}/account/sessions`),

@@ -1,6 +1,6 @@
 import { computed, onBeforeUnmount, ref } from 'vue'
 import { apiProblem } from './api-error'
-import { useMfaApi, type ChallengeAnswer } from './useMfaApi'
+import { useMfaApi, type ChallengeAnswer, type ChallengeResult } from './useMfaApi'
 
 export interface MfaChallengeOptions {
   /** The step-up token from the page's `mfa_token` query, if any. */
@@ -22,8 +22,8 @@ function waitText(seconds: number): string {
  *
  * @example
  * const challenge = useMfaChallenge({ mfaToken: route.query.mfa_token, redirectUrl: '/billing' })
- * const next = await challenge.submit({ factor: 'totp', code: '123456' })
- * if (next) await navigateTo(next)
+ * const result = await challenge.submit({ factor: 'totp', code: '123456' })
+ * if (result) await navigateTo(result.redirectTo)
  * // challenge.problem.value → 'That code is not right. 4 attempts left.'
  * // challenge.lockoutText.value → 'Too many attempts — try again in 15 minutes'
  */
@@ -48,14 +48,14 @@ export function useMfaChallenge(options: MfaChallengeOptions) {
 
   const lockoutText = computed(() => lockedSeconds.value > 0 ? `Too many attempts — try again in ${waitText(lockedSeconds.value)}` : '')
 
-  /** Resolves to the path to go to next, or `null` after a refusal (see `problem`). */
-  async function submit(answer: Omit<ChallengeAnswer, 'mfaToken' | 'redirect_url'>): Promise<string | null> {
+  /** Resolves to the server's answer (`redirectTo`, `satisfied`), or `null` after a refusal (see `problem`). */
+  async function submit(answer: Omit<ChallengeAnswer, 'mfaToken' | 'redirect_url'>): Promise<ChallengeResult | null> {
     if (lockedSeconds.value > 0) return null
     pending.value = true
     problem.value = ''
     try {
       const result = await mfa.challenge({ ...answer, mfaToken: options.mfaToken || undefined, redirect_url: options.redirectUrl })
-      return result.redirectTo ?? options.redirectUrl ?? '/'
+      return { ...result, redirectTo: result.redirectTo ?? options.redirectUrl ?? '/' }
     }
     catch (error) {
       const found = apiProblem(error)
@@ -64,9 +64,11 @@ export function useMfaChallenge(options: MfaChallengeOptions) {
         lockFor(Number(found.details.retryAfterSeconds) || 60)
       }
       else if (found.error === 'invalid_code') {
-        problem.value = Number.isFinite(left)
-          ? `That code is not right. ${left} attempt${left === 1 ? '' : 's'} left before a pause.`
-          : 'That code is not right. Check it and try again.'
+        problem.value = !Number.isFinite(left)
+          ? 'That code is not right. Check it and try again.'
+          : left > 0
+            ? `That code is not right. ${left} attempt${left === 1 ? '' : 's'} left before a pause.`
+            : 'That code is not right, and that was the last try for now. Wait a few minutes, or use another method.'
       }
       else if (found.error === 'mfa_token_expired') tokenProblem.value = 'expired'
       else if (found.error === 'mfa_token_invalid') tokenProblem.value = 'invalid'
