@@ -51,6 +51,16 @@ describe('passkeys and security keys', () => {
     expect(claimsOf(pat).mfa).toMatchObject({ c: { webauthn: expect.any(Number) }, e: ['webauthn', 'recovery_code'] })
   })
 
+  it('a registration made for a phishing origin is refused and enrolls nothing', async () => {
+    const eve = new CookieClient()
+    await eve.signUp('eve@factors.test')
+    const options = (await eve.send('/api/_guard/mfa/webauthn/register/options', { json: {} })).json()
+    const response = new SoftAuthenticator().register({ challenge: options.challenge, origin: 'https://evil.example', rpId })
+    const refused = await eve.send('/api/_guard/mfa/webauthn/register/verify', { json: { response } })
+    expect([refused.status, refused.json().reason]).toEqual([400, 'wrong_origin'])
+    expect((await eve.send('/api/_guard/mfa/factors')).json().enrolled).toEqual([])
+  })
+
   it('a new session completes the factor with a signed assertion', async () => {
     const laptop = await signedIn()
     const done = await challenge(laptop, { factor: 'webauthn', response: await assertionFor(laptop) })

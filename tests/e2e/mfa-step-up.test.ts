@@ -98,6 +98,16 @@ describe('step-up', () => {
   })
 })
 
+describe('sign-in under enforce: rules', () => {
+  it('a destination that wants a fresh factor sends the user to the challenge first, naming the factors', async () => {
+    const laptop = new CookieClient()
+    const signIn = await laptop.signIn(EMAIL, undefined, '/dashboard')
+    expect(signIn.json()).toMatchObject({ factors: { enrolled: ['totp', 'recovery_code'], next: ['totp', 'recovery_code'] }, redirectTo: '/mfa-challenge?redirect_url=%2Fdashboard' })
+    const elsewhere = await new CookieClient().signIn(EMAIL, undefined, '/public/info')
+    expect(elsewhere.json()).toMatchObject({ factors: { next: [] }, redirectTo: '/public/info' })
+  })
+})
+
 describe('rate limits', () => {
   it('5 attempts per challenge, then 429 with Retry-After, even for the right code', async () => {
     const bob = new CookieClient()
