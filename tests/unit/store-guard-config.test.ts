@@ -183,6 +183,27 @@ describe('useGuardConfigStore', () => {
     expect(config.importProblem?.data.currentVersion).toBe(8)
   })
 
+  it('lists each field complaint once when the draft check and the refused save agree', async () => {
+    const config = await loadedStore(7)
+    const issue = { path: 'routes.public.0', message: 'use a glob' }
+    fetchMock.mockResolvedValueOnce({ ok: false, fields: [issue] })
+    await config.validateDraft()
+    fetchMock.mockRejectedValueOnce(httpError(422, { error: 'invalid_config', error_description: 'x', fields: [issue] }))
+    await config.save()
+    expect(config.issues).toEqual([issue])
+    fetchMock.mockResolvedValueOnce({ version: 8, document: baseDocument() })
+    await config.save()
+    expect(config.issues).toEqual([])
+  })
+
+  it('records why a screen blocks saving, and clears it', async () => {
+    const config = await loadedStore(7)
+    config.setBlocker('claims-json', 'The claims template is not valid JSON (line 3, column 1)')
+    config.setBlocker('other', 'x')
+    config.setBlocker('other', null)
+    expect(config.blockers).toEqual({ 'claims-json': 'The claims template is not valid JSON (line 3, column 1)' })
+  })
+
   it('reports a failed load with the server\'s words', async () => {
     fetchMock.mockRejectedValueOnce(httpError(403, { error: 'forbidden', error_description: 'You need the admin role.' }))
     const config = useGuardConfigStore()
