@@ -30,6 +30,9 @@ export const useConfigHistoryStore = defineStore('config-history', () => {
   const diffLoading = ref(false)
   const diffProblem = ref<ApiProblem | null>(null)
   const rollingBack = ref<number | null>(null)
+  /** One stored version opened for reading. */
+  const viewed = ref<ConfigVersion | null>(null)
+  const viewProblem = ref<ApiProblem | null>(null)
   let diffRun = 0
 
   async function load(): Promise<void> {
@@ -63,6 +66,17 @@ export const useConfigHistoryStore = defineStore('config-history', () => {
     }
   }
 
+  /** Opens one stored version's document. */
+  async function view(target: number): Promise<void> {
+    viewProblem.value = null
+    try {
+      viewed.value = await $fetch<ConfigVersion>(`${ADMIN_API}/config/versions/${target}`)
+    }
+    catch (error) {
+      viewProblem.value = problemOf(error)
+    }
+  }
+
   /** Makes `target`'s content live again as a new version; the editor adopts it. */
   async function rollback(target: number): Promise<{ ok: true; version: number } | { ok: false; problem: ApiProblem }> {
     const config = useGuardConfigStore()
@@ -81,5 +95,5 @@ export const useConfigHistoryStore = defineStore('config-history', () => {
     }
   }
 
-  return { versions, loading, loaded, problem, diff, diffLoading, diffProblem, rollingBack, load, compare, rollback }
+  return { versions, loading, loaded, problem, diff, diffLoading, diffProblem, rollingBack, viewed, viewProblem, load, compare, rollback, view, close: () => { viewed.value = null } }
 })

@@ -76,6 +76,18 @@ describe('useConfigHistoryStore', () => {
     expect(config.dirty).toBe(false)
   })
 
+  it('opens one stored version, and says so when it does not exist', async () => {
+    fetchMock
+      .mockResolvedValueOnce({ version: 3, document: { mfa: { enforce: 'all' } }, createdAt: 'x' })
+      .mockRejectedValueOnce(httpError(404, { error: 'version_not_found', error_description: 'There is no config version 99; pick one from the history.' }))
+    const history = useConfigHistoryStore()
+    await history.view(3)
+    expect(fetchMock).toHaveBeenCalledWith('/api/_guard/admin/config/versions/3')
+    expect(history.viewed?.document).toEqual({ mfa: { enforce: 'all' } })
+    await history.view(99)
+    expect(history.viewProblem?.code).toBe('version_not_found')
+  })
+
   it('a refused rollback leaves the editor where it was', async () => {
     const config = useGuardConfigStore()
     config.adopt({ version: 5, document: { routes: {} } as never })
