@@ -82,8 +82,7 @@ export function denialRedirect(verdict: Denied, policy: CompiledPolicy, path: st
  */
 export async function respondToDenial(event: H3Event, verdict: Denied, api: boolean, policy: CompiledPolicy): Promise<void> {
   const stepUp = verdict.error === 'mfa_required' && event.context.auth ? await stepUpDetails(verdict, event.context.auth) : undefined
-  let location = api ? undefined : denialRedirect(verdict, policy, returnPath(event))
-  if (location && stepUp) location += `&mfa_token=${encodeURIComponent(stepUp.mfa_token)}`
+  const location = api ? undefined : withMfaToken(denialRedirect(verdict, policy, returnPath(event)), stepUp)
   if (location) {
     event.node.res.setHeader('cache-control', 'no-store')
     await sendRedirect(event, location, event.method === 'GET' || event.method === 'HEAD' ? 302 : 303)
@@ -91,4 +90,21 @@ export async function respondToDenial(event: H3Event, verdict: Denied, api: bool
   }
   if (!api) throw guardError(verdict.status, verdict.error, denialBody(verdict).error_description)
   await sendGuardError(event, verdict.status, { ...denialBody(verdict), ...stepUp })
+}
+
+/**
+ * Where a denied page navigation goes, with the step-up `mfa_token` when the
+ * second factor is stale: the same answer for a full page load (the
+ * middleware's redirect) and a client-side navigation (GET /verdict).
+ *
+ * @example
+ * const redirect = await pageDenialRedirect(verdict, policy, '/billing', getAuth(event)) // '/mfa-challenge?redirect_url=%2Fbilling&mfa_token=…'
+ */
+export async function pageDenialRedirect(verdict: Denied, policy: CompiledPolicy, path: string, auth: GuardAuth | undefined): Promise<string | undefined> {
+  const stepUp = verdict.error === 'mfa_required' && auth?.sessionId ? await stepUpDetails(verdict, auth) : undefined
+  return withMfaToken(denialRedirect(verdict, policy, path), stepUp)
+}
+
+function withMfaToken(location: string | undefined, stepUp: { mfa_token: string } | undefined): string | undefined {
+  return location && stepUp ? `${location}&mfa_token=${encodeURIComponent(stepUp.mfa_token)}` : location
 }

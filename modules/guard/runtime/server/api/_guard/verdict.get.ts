@@ -5,7 +5,7 @@ import { defineGuardHandler } from '../../utils/define-guard-handler'
 import { guardError } from '../../utils/errors'
 import { getAuth } from '../../utils/get-auth'
 import { useGuard } from '../../utils/guard-instance'
-import { denialBody, denialRedirect } from '../../utils/respond'
+import { denialBody, pageDenialRedirect } from '../../utils/respond'
 
 /**
  * GET /api/_guard/verdict?path=/reports: how the server would judge a page
@@ -23,5 +23,6 @@ export default defineGuardHandler(async (event) => {
   if (route.kind !== 'protected') return { allow: true, version: policy.version }
   const verdict = evaluateAccess(policy, { auth: getAuth(event), rules: route.rules, mfaExempt: route.mfaExempt, nowSeconds: guard.now() / 1000 })
   if (verdict.allow) return { allow: true, version: policy.version }
-  return { allow: false, version: policy.version, status: verdict.status, ...denialBody(verdict), redirect: denialRedirect(verdict, policy, path) ?? null }
+  const redirect = await pageDenialRedirect(verdict, policy, path, getAuth(event))
+  return { allow: false, version: policy.version, status: verdict.status, ...denialBody(verdict), redirect: redirect ?? null }
 })
