@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { completeChallenge } from '../../modules/guard/runtime/core/engine/mfa-challenge'
 import type { MfaError } from '../../modules/guard/runtime/core/engine/mfa-errors'
 import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp'
-import { hitRateLimit } from '../../modules/guard/runtime/core/store/rate-limits'
+import { hitRateLimit, pruneMfaRows } from '../../modules/guard/runtime/core/store/rate-limits'
 import { enrollTotp, newUser, signInAgain, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
 
 // Sign-ins hash passwords with scrypt: generous timeouts on a busy machine.
@@ -97,5 +97,18 @@ describe('hitRateLimit (one atomic statement)', () => {
     await hitRateLimit(engine.db, 'test:b', rule, new Date(engine.clock.now()))
     await hitRateLimit(engine.db, 'test:b', rule, new Date(engine.clock.now()))
     expect(await hitRateLimit(engine.db, 'test:b', rule, new Date(engine.clock.now() + 60_000))).toMatchObject({ allowed: true, count: 1 })
+  })
+
+  it('pruning keeps live counters and blocks, and drops the ones that ran out', async () => {
+    const rule = { limit: 1, windowSeconds: 60, blockSeconds: 600 }
+    const now = engine.clock.now()
+    await hitRateLimit(engine.db, 'prune:blocked', rule, new Date(now))
+    await hitRateLimit(engine.db, 'prune:blocked', rule, new Date(now)) // blocked for 10 minutes
+    await hitRateLimit(engine.db, 'prune:counting', rule, new Date(now))
+    await pruneMfaRows(engine.db, new Date(now + 120_000))
+    const keys = async () => (await engine.db.query<{ key: string }>(`select key from guard_rate_limits where key like 'prune:%' order by key`)).map(row => row.key)
+    expect(await keys()).toEqual(['prune:blocked'])
+    await pruneMfaRows(engine.db, new Date(now + 600_000))
+    expect(await keys()).toEqual([])
   })
 })

@@ -7,7 +7,7 @@ import type { GuardDatabase } from '../store/database'
 import { enrolledFactorTypes, listFactors, type FactorRecord } from '../store/factors'
 import { countRecoveryCodes, replaceRecoveryCodes } from '../store/mfa-recovery-codes'
 import { findLiveSession, recordSessionFactor } from '../store/mfa-sessions'
-import { hitRateLimit, resetRateLimit, type RateLimitRule } from '../store/rate-limits'
+import { hitRateLimit, pruneMfaRows, resetRateLimit, type RateLimitRule } from '../store/rate-limits'
 import { writeAudit } from '../store/audit'
 import { MfaTokenError, mintMfaToken, verifyMfaToken, type MfaTokenClaims } from '../tokens/mfa-token'
 import type { LiveConfig } from './live-config'
@@ -55,6 +55,7 @@ const FACTOR_NAMES: Record<FactorId, string> = { totp: 'Authenticator app (TOTP)
  * const issued = await mfa.complete(sessionId, 'totp')
  */
 export class MfaCore {
+  private lastPruneMs = 0
   readonly sealKey: Uint8Array
   readonly pepper: Uint8Array
   private readonly tokenKey: Uint8Array
@@ -77,8 +78,17 @@ export class MfaCore {
     }
   }
 
+  /** At most once an hour per instance: drops rate-limit rows, codes and challenges that can no longer matter. */
+  pruneOccasionally(): void {
+    const nowMs = this.deps.now()
+    if (nowMs - this.lastPruneMs < 3_600_000) return
+    this.lastPruneMs = nowMs
+    void pruneMfaRows(this.db, new Date(nowMs)).catch(() => { this.lastPruneMs = 0 })
+  }
+
   /** Counts one attempt at a challenge and at the factor; 429 when either is spent or locked. */
   async countAttempt(sessionId: string, userId: string, factor: FactorId): Promise<{ attemptsRemaining: number }> {
+    this.pruneOccasionally()
     const now = this.nowDate()
     const lock = await hitRateLimit(this.db, `factor:${userId}:${factor}`, FACTOR_LOCK_RULE, now)
     if (!lock.allowed) {

@@ -69,3 +69,24 @@ export async function rateLimitWait(db: SqlExecutor, key: string, now: Date): Pr
 export async function resetRateLimit(db: SqlExecutor, key: string, now: Date): Promise<void> {
   await db.query('delete from guard_rate_limits where key = $1 and (blocked_until is null or blocked_until <= $2)', [key, now.toISOString()])
 }
+
+/**
+ * Deletes what can no longer matter: rate-limit rows whose window and block
+ * are over, spent or expired email codes and WebAuthn challenges, and
+ * expired or revoked remembered devices. Returns how many rows went.
+ *
+ * @example
+ * await pruneMfaRows(db, new Date())
+ */
+export async function pruneMfaRows(db: SqlExecutor, now: Date): Promise<number> {
+  const at = now.toISOString()
+  const statements = [
+    'delete from guard_rate_limits where window_ends_at <= $1 and (blocked_until is null or blocked_until <= $1) returning 1',
+    'delete from guard_email_codes where expires_at <= $1 or used_at is not null returning 1',
+    'delete from guard_webauthn_challenges where expires_at <= $1 returning 1',
+    'delete from guard_remembered_devices where expires_at <= $1 or revoked_at is not null returning 1',
+  ]
+  let removed = 0
+  for (const sql of statements) removed += (await db.query(sql, [at])).length
+  return removed
+}

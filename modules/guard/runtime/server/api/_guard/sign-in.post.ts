@@ -14,6 +14,7 @@ const SIGN_IN_IP_RULE = { limit: 20, windowSeconds: 900, blockSeconds: 900 }
 export default defineGuardHandler(async (event) => {
   const credentials = await readGuardBody(event, signInSchema)
   const guard = await useGuard()
+  guard.mfa.pruneOccasionally()
   const key = `sign-in-ip:${getRequestIP(event) ?? 'unknown'}`
   const tooMany = (retryAfterSeconds: number) => {
     setResponseHeader(event, 'retry-after', retryAfterSeconds)
