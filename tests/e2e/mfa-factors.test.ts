@@ -131,6 +131,10 @@ describe('email codes through the outbox', () => {
     const fresh = await signedIn()
     const refused = await fresh.send(`/api/_guard/mfa/factors/${email.id}`, { method: 'DELETE', headers: { 'content-type': 'application/json' } })
     expect([refused.status, refused.json().error]).toEqual([403, 'mfa_required'])
+    const eve = new CookieClient() // a user without factors may remove her own (she has none) — never pat's
+    await eve.signIn('eve@factors.test')
+    const foreign = await eve.send(`/api/_guard/mfa/factors/${email.id}`, { method: 'DELETE', headers: { 'content-type': 'application/json' } })
+    expect([foreign.status, foreign.json().error]).toEqual([404, 'not_found'])
     const removed = await pat.send(`/api/_guard/mfa/factors/${email.id}`, { method: 'DELETE', headers: { 'content-type': 'application/json' } })
     expect(removed.json()).toEqual({ removed: true })
     expect(claimsOf(pat).mfa.e).toEqual(['webauthn', 'recovery_code'])

@@ -1,7 +1,13 @@
 import { EncryptJWT, errors, jwtDecrypt } from 'jose'
 import { randomToken } from '../crypto/random'
 
-/** Why an mfa_token was refused. */
+/**
+ * Why an mfa_token was refused: `mfa_token_expired` or `mfa_token_invalid`.
+ *
+ * @example
+ * try { await verifyMfaToken(key, token, { sessionId, nowSeconds }) }
+ * catch (error) { if (error instanceof MfaTokenError) console.log(error.code) }
+ */
 export class MfaTokenError extends Error {
   constructor(readonly code: 'mfa_token_expired' | 'mfa_token_invalid', message: string) { super(message) }
 }
