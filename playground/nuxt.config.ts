@@ -20,7 +20,7 @@ export default defineNuxtConfig({
         ],
       },
       // Everyone sets up a second factor after signing up; /admin and /billing demand it too.
-      mfa: { enforce: 'all' },
+      mfa: { enforce: 'all', requirements: [{ oneOf: ['totp', 'webauthn', 'email_code'] }] },
       claims: { template: { email: '{{user.email}}', isMfa: '{{user.two_factor_enabled}}' } },
       roles: { admin: ['guard:admin', 'reports:read'], member: [] },
     },

@@ -30,8 +30,18 @@ export const FACTOR_LABELS: Record<FactorType, string> = {
   recovery_code: 'Recovery code',
 }
 
+/** Short names for tabs and badges. */
+export const FACTOR_SHORT_LABELS: Record<FactorType, string> = {
+  totp: 'App code',
+  email_code: 'Email',
+  webauthn: 'Passkey',
+  recovery_code: 'Recovery code',
+}
+
 const base = '/api/_guard'
+// Unsafe methods always send a JSON body: the guard API refuses any other content type.
 const post = <T>(path: string, body: object = {}) => $fetch<T>(`${base}/${path}`, { method: 'POST', body })
+const remove = <T>(path: string) => $fetch<T>(`${base}/${path}`, { method: 'DELETE', body: {} })
 
 /**
  * Typed calls to the guard's MFA and account API (see the HTTP contract).
@@ -55,9 +65,9 @@ export function useMfaApi() {
     passkeyAuthenticationOptions: (mfaToken?: string) => post<PublicKeyCredentialRequestOptionsJSON>('mfa/webauthn/authenticate/options', { mfaToken }),
     challenge: (answer: ChallengeAnswer) => post<ChallengeResult>('mfa/challenge', answer),
     regenerateRecoveryCodes: () => post<{ codes: string[] }>('mfa/recovery-codes'),
-    removeFactor: (id: string) => $fetch<{ removed: true }>(`${base}/mfa/factors/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    removeFactor: (id: string) => remove<{ removed: true }>(`mfa/factors/${encodeURIComponent(id)}`),
     sessions: () => $fetch<{ sessions: ActiveSession[] }>(`${base}/account/sessions`),
-    revokeSession: (id: string) => $fetch<{ revoked: true }>(`${base}/account/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+    revokeSession: (id: string) => remove<{ revoked: true }>(`account/sessions/${encodeURIComponent(id)}`),
     revokeOtherSessions: () => post<{ revoked: number }>('account/sessions/revoke-others'),
   }
 }
