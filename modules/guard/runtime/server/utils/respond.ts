@@ -55,6 +55,19 @@ export async function stepUpDetails(verdict: Denied, auth: GuardAuth): Promise<{
 }
 
 /**
+ * The H3 error a handler throws for a denial (`requireAuth`): the contract's
+ * body, with a fresh `mfa_token` and `mfa_requirements` on `mfa_required`.
+ *
+ * @example
+ * if (!verdict.allow) throw await denialError(verdict, auth)
+ */
+export async function denialError(verdict: Denied, auth: GuardAuth) {
+  const body = denialBody(verdict)
+  const stepUp = verdict.error === 'mfa_required' && auth.sessionId ? await stepUpDetails(verdict, auth) : undefined
+  return guardError(verdict.status, verdict.error, body.error_description, { ...body, ...stepUp })
+}
+
+/**
  * Where a page request that was denied is sent: sign-in, MFA enrollment or
  * the challenge, each with the return path. `undefined` = answer in place.
  *
