@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { startApp, type RunningApp } from '../support/app-server'
 import { DESKTOP, PHONE, launchBrowser, screenshot } from '../support/browser'
-import { configVersion, enrollTotpOnPage, signUpWithTotp, submitCredentials, waitForPath } from '../support/browser-journeys'
+import { configVersion, enrollTotpOnPage, submitCredentials, waitForPath } from '../support/browser-journeys'
 
 const PASSWORD = 'correct horse battery'
 

@@ -103,10 +103,19 @@ describe('journeys c + d: strategy switches and a new route rule, seen by a memb
     await member.setViewportSize(DESKTOP)
 
     await member.getByRole('button', { name: 'Email me a code' }).click()
+    await member.getByText('We sent a code to').waitFor()
     await member.fill('input[name=code]', await emailedCode(admin, MEMBER, outboxSeen))
     await member.getByRole('button', { name: 'Verify', exact: true }).click()
     await waitForPath(member, '/dashboard')
     await expect.poll(() => member.locator('h1').first().innerText()).toContain('Dashboard')
+
+    // Adding another method no longer offers the authenticator app either.
+    await member.goto('/account/manage-mfa/add')
+    const choices = member.locator('button.choice[data-factor]')
+    await choices.first().waitFor()
+    expect(await Promise.all((await choices.all()).map(choice => choice.getAttribute('data-factor')))).not.toContain('totp')
+    expect(await member.locator('button.choice[data-factor=email_code]').count()).toBe(1)
+    await member.goto('/dashboard')
   })
 
   it('d. the admin adds a /reports/** rule needing a permission; the member’s next client-side navigation to /reports is refused without a reload', async () => {
