@@ -22,7 +22,12 @@ export interface ChallengeAnswer { factor: FactorType; code?: string; response?:
 /** POST /api/_guard/mfa/challenge; `satisfied: false` = the MFA requirements still want another factor. */
 export interface ChallengeResult { completed: FactorType; redirectTo: string; satisfied?: boolean }
 
-/** How the console names each factor. */
+/**
+ * How the console names each factor.
+ *
+ * @example
+ * FACTOR_LABELS.webauthn // 'Passkey or security key'
+ */
 export const FACTOR_LABELS: Record<FactorType, string> = {
   totp: 'Authenticator app',
   email_code: 'Email code',
@@ -30,7 +35,12 @@ export const FACTOR_LABELS: Record<FactorType, string> = {
   recovery_code: 'Recovery code',
 }
 
-/** Short names for tabs and badges. */
+/**
+ * Short names for tabs and badges.
+ *
+ * @example
+ * FACTOR_SHORT_LABELS.totp // 'App code'
+ */
 export const FACTOR_SHORT_LABELS: Record<FactorType, string> = {
   totp: 'App code',
   email_code: 'Email',
