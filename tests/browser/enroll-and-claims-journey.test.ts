@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { startApp, type RunningApp } from '../support/app-server'
 import { DESKTOP, PHONE, launchBrowser, screenshot } from '../support/browser'
 import { configVersion, enrollTotpOnPage, submitCredentials, waitForPath } from '../support/browser-journeys'
+
+// A page can take a few seconds to answer on a busy two-core machine: poll for up to 10 s, not 1.
+vi.setConfig({ expect: { poll: { timeout: 10_000, interval: 100 } } })
 
 const PASSWORD = 'correct horse battery'
 
