@@ -102,7 +102,10 @@ describe('passkeys and security keys', () => {
     // Revoked from the account page: the cookie stops working.
     const { devices } = (await laptop.send('/api/_guard/account/devices')).json()
     expect(devices).toEqual([expect.objectContaining({ factor: 'webauthn', id: expect.any(String) })])
-    const revoked = await laptop.send(`/api/_guard/account/devices/${devices[0].id}`, { method: 'DELETE', headers: { 'content-type': 'application/json' } })
+    // A DELETE with no body, as the account page sends it; from another origin it is refused all the same.
+    const crossSite = await laptop.send(`/api/_guard/account/devices/${devices[0].id}`, { method: 'DELETE', headers: { origin: 'https://evil.example' } })
+    expect([crossSite.status, crossSite.json().error]).toEqual([403, 'cross_origin_request'])
+    const revoked = await laptop.send(`/api/_guard/account/devices/${devices[0].id}`, { method: 'DELETE' })
     expect(revoked.json()).toEqual({ revoked: true })
     const afterRevoke = new CookieClient()
     afterRevoke.cookies.set('guard_device', device!)

@@ -45,6 +45,7 @@ async function stepUpDenial(client: CookieClient) {
 describe('step-up', () => {
   it('a fresh second factor opens the route; once it is older than maxAgeSeconds, 403 mfa_required with an mfa_token', async () => {
     expect((await ada.send('/api/secret')).status).toBe(200)
+    expect((await ada.send('/api/step-up-in-depth')).json()).toMatchObject({ marker: 'fresh second factor' })
     await sleep(11_000)
     const body = await stepUpDenial(ada)
     expect(body).toEqual({
@@ -59,6 +60,10 @@ describe('step-up', () => {
     expect(location.pathname).toBe('/mfa-challenge')
     expect(location.searchParams.get('redirect_url')).toBe('/dashboard')
     expect(location.searchParams.get('mfa_token')).toMatch(/^[\w-]+\.\.[\w-]+/)
+    // requireAuth inside a handler no rule covers refuses the same way, mfa_token included.
+    const inDepth = await ada.send('/api/step-up-in-depth')
+    expect(inDepth.status).toBe(403)
+    expect(inDepth.json().data).toMatchObject({ error: 'mfa_required', mfa_token: expect.stringMatching(/^[\w-]+\.\.[\w-]+/) })
   }, 30_000)
 
   it('a tampered mfa_token → 401 mfa_token_invalid, and the code is not even tried', async () => {

@@ -39,10 +39,17 @@ function assertSameOriginJson(event: H3Event): void {
   else if (origin === 'null') {
     throw guardError(403, 'cross_origin_request', 'Requests from an opaque origin are refused.')
   }
+  // A body-less DELETE carries nothing to parse, and no HTML form or simple cross-site request can send DELETE.
+  if (event.method === 'DELETE' && !hasBody(event)) return
   const type = getHeader(event, 'content-type') ?? ''
   if (!type.toLowerCase().startsWith('application/json')) {
     throw guardError(415, 'unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json.')
   }
+}
+
+function hasBody(event: H3Event): boolean {
+  const { 'content-length': length, 'transfer-encoding': encoding } = event.node.req.headers
+  return Boolean(encoding) || (length !== undefined && length !== '0')
 }
 
 /**

@@ -5,7 +5,7 @@ import { evaluateAccess } from '../../core/policy/decide'
 import { guardError } from './errors'
 import { useGuard } from './guard-instance'
 import { resolveAuth } from './judge-request'
-import { denialBody } from './respond'
+import { denialError } from './respond'
 
 /**
  * Defence in depth inside a handler: re-checks sign-in, MFA and the given
@@ -25,9 +25,7 @@ export async function requireAuth(event: H3Event, requirement: RouteRequirement 
   })
   const auth = event.context.auth ?? (await resolveAuth(event, guard)).auth
   const verdict = evaluateAccess(guard.live.policy, { auth, rules: [], extra: requirement, nowSeconds: guard.now() / 1000 })
-  if (!verdict.allow) {
-    const body = denialBody(verdict)
-    throw guardError(verdict.status, verdict.error, body.error_description, body)
-  }
+  // A stale second factor gets the step-up `mfa_token` here too, as from the middleware.
+  if (!verdict.allow) throw await denialError(verdict, auth)
   return auth as GuardAuth & { userId: string; sessionId: string }
 }
