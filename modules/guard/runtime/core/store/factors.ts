@@ -167,15 +167,35 @@ export function deleteAllFactors(db: GuardDatabase, userId: string): Promise<num
  * await enrolledFactorTypes(db, userId) // ['totp', 'recovery_code']
  */
 export async function enrolledFactorTypes(db: SqlExecutor, userId: string): Promise<FactorId[]> {
-  const rows = await db.query<{ type: FactorId }>(
-    `select distinct type from guard_factors where user_id = $1 and confirmed_at is not null
+  return (await enrolledFactorTypesOf(db, [userId])).get(userId) ?? []
+}
+
+const FACTOR_ORDER: FactorId[] = ['totp', 'webauthn', 'email_code', 'recovery_code']
+
+/**
+ * The enrolled factor types of many users in one query (a page of the
+ * console's user list): user id → types, in the same order as
+ * {@link enrolledFactorTypes}; users without factors are absent.
+ *
+ * @example
+ * const factors = await enrolledFactorTypesOf(db, users.map(user => user.id))
+ * factors.get(user.id) ?? []
+ */
+export async function enrolledFactorTypesOf(db: SqlExecutor, userIds: string[]): Promise<Map<string, FactorId[]>> {
+  const byUser = new Map<string, FactorId[]>()
+  if (!userIds.length) return byUser
+  const rows = await db.query<{ user_id: string; type: FactorId }>(
+    `select user_id, type from guard_factors where user_id = any($1::text[]) and confirmed_at is not null group by user_id, type
      union all
-     select 'recovery_code' where exists (select 1 from guard_factors where user_id = $1 and confirmed_at is not null)
-       and exists (select 1 from guard_recovery_codes where user_id = $1 and used_at is null)`,
-    [userId],
+     select r.user_id, 'recovery_code' from guard_recovery_codes r
+       where r.user_id = any($1::text[]) and r.used_at is null
+         and exists (select 1 from guard_factors f where f.user_id = r.user_id and f.confirmed_at is not null)
+       group by r.user_id`,
+    [userIds],
   )
-  const order: FactorId[] = ['totp', 'webauthn', 'email_code', 'recovery_code']
-  return rows.map(row => row.type).sort((a, b) => order.indexOf(a) - order.indexOf(b))
+  for (const { user_id: userId, type } of rows) byUser.set(userId, [...(byUser.get(userId) ?? []), type])
+  for (const types of byUser.values()) types.sort((a, b) => FACTOR_ORDER.indexOf(a) - FACTOR_ORDER.indexOf(b))
+  return byUser
 }
 
 /** Remembered devices stop counting whenever the user's factors change. */

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { listUsers } from '../../../../core/store/admin-users'
-import { enrolledFactorTypes } from '../../../../core/store/factors'
+import { enrolledFactorTypesOf } from '../../../../core/store/factors'
 import { defineGuardHandler } from '../../../utils/define-guard-handler'
 import { requireAdmin } from '../../../utils/require-admin'
 import { useGuard } from '../../../utils/guard-instance'
@@ -18,6 +18,7 @@ export default defineGuardHandler(async (event) => {
   const { q, limit, offset } = readAdminQuery(event, query)
   const guard = await useGuard()
   const page = await listUsers(guard.db, { q: q.trim(), limit, offset, now: new Date(guard.now()) })
-  const users = await Promise.all(page.users.map(async user => ({ ...user, factors: await enrolledFactorTypes(guard.db, user.id) })))
+  const factors = await enrolledFactorTypesOf(guard.db, page.users.map(user => user.id))
+  const users = page.users.map(user => ({ ...user, factors: factors.get(user.id) ?? [] }))
   return { users, total: page.total }
 })
