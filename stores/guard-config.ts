@@ -64,11 +64,15 @@ export const useGuardConfigStore = defineStore('guard-config', () => {
   const validating = ref(false)
   /** Reasons a screen gives for not saving yet (`claims-json` → 'The template is not valid JSON …'). */
   const blockers = ref<Record<string, string>>({})
+  /** Counts discards, so a screen holding text the draft cannot (invalid JSON) knows to rewrite it. */
+  const discards = ref(0)
   let validationTimer: ReturnType<typeof setTimeout> | undefined
   let validationRun = 0
 
   const loaded = computed(() => version.value !== null && draft.value !== null)
   const dirty = computed(() => Boolean(draft.value && document.value && !sameJson(draft.value, document.value)))
+  /** An edit not saved yet: a changed draft, or text a screen holds back because it does not parse. */
+  const hasEdits = computed(() => dirty.value || Object.keys(blockers.value).length > 0)
   const issues = computed(() => {
     const seen = new Set<string>()
     return [...saveIssues.value, ...validationIssues.value].filter((issue) => {
@@ -176,9 +180,10 @@ export const useGuardConfigStore = defineStore('guard-config', () => {
     return save()
   }
 
-  /** Throws the draft away and starts again from the loaded version. */
+  /** Throws the draft away (and any text held back by a blocker) and starts again from the loaded version. */
   function discard(): void {
     if (document.value) draft.value = cloneJson(document.value)
+    discards.value++
     saveIssues.value = []
     saveProblem.value = null
     validationIssues.value = []
@@ -214,7 +219,7 @@ export const useGuardConfigStore = defineStore('guard-config', () => {
   }
 
   return {
-    blockers, setBlocker,
+    blockers, setBlocker, hasEdits, discards,
     version, document, draft, createdAt, loading, loadProblem, saving, saveProblem, saveIssues, conflict,
     validationIssues, validating, loaded, dirty, issues, importProblem, importIssues,
     issuesAt: (prefix: string) => issuesUnder(issues.value, prefix),

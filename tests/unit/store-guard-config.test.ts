@@ -204,6 +204,20 @@ describe('useGuardConfigStore', () => {
     expect(config.blockers).toEqual({ 'claims-json': 'The claims template is not valid JSON (line 3, column 1)' })
   })
 
+  it('text held back by a blocker counts as an unsaved edit until discarded, even with the draft unchanged', async () => {
+    const config = await loadedStore(7)
+    expect(config.hasEdits).toBe(false)
+    config.setBlocker('claims-json', 'The claims template is not valid JSON (line 3, column 12); fix it to save.')
+    expect(config.dirty).toBe(false)
+    expect(config.hasEdits).toBe(true)
+    const discardsBefore = config.discards
+    config.discard()
+    // The draft did not change, so screens learn of the discard from the counter and rewrite their text.
+    expect(config.discards).toBe(discardsBefore + 1)
+    config.setBlocker('claims-json', null)
+    expect(config.hasEdits).toBe(false)
+  })
+
   it('reports a failed load with the server\'s words', async () => {
     fetchMock.mockRejectedValueOnce(httpError(403, { error: 'forbidden', error_description: 'You need the admin role.' }))
     const config = useGuardConfigStore()
