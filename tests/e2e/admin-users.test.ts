@@ -15,7 +15,7 @@ await setup(fixtureSetup('basic'))
 const admin = new CookieClient()
 const ada = new CookieClient()
 const bob = new CookieClient()
-const ids: Record<string, string> = {}
+const ids = { admin: '', ada: '', bob: '' }
 
 const users = async (query = '') => okJson(await admin.send(`${ADMIN}/users${query}`))
 const setRoles = (id: string, roles: unknown) => admin.send(`${ADMIN}/users/${id}/roles`, { method: 'PUT', json: { roles } })
