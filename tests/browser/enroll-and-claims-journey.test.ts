@@ -61,8 +61,9 @@ describe('journeys a + b: forced enrollment, then a claims template edited live'
     await screenshot(member, 'journey-a-dashboard-phone')
   })
 
+  /** The claims panel of the member's dashboard, after a page load (a new request to the server). */
   async function memberClaims(): Promise<Record<string, unknown>> {
-    await member.goto('/')
+    await member.goto('/dashboard')
     return JSON.parse(await member.locator('[data-testid=claims]').innerText())
   }
 
