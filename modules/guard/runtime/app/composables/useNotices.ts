@@ -14,6 +14,8 @@ export interface UseNotices {
   /** Shows a message; it disappears after `ttlMs` (0 = stays until dismissed). */
   notify(text: string, tone?: Notice['tone'], ttlMs?: number): number
   dismiss(id: number): void
+  /** Removes every message (e.g. on sign-out: what was said to the last user is not for the next). */
+  clear(): void
 }
 
 let nextId = 1
@@ -34,10 +36,11 @@ export function useNotices(): UseNotices {
     notices.value = notices.value.filter(notice => notice.id !== id)
   }
   function notify(text: string, tone: Notice['tone'] = 'info', ttlMs = 4_000): number {
+    // The same message twice is shown once, for the later one's full time.
     const id = nextId++
-    notices.value = [...notices.value.slice(-3), { id, text, tone }]
+    notices.value = [...notices.value.filter(notice => notice.text !== text).slice(-2), { id, text, tone }]
     if (import.meta.client && ttlMs > 0) setTimeout(() => dismiss(id), ttlMs)
     return id
   }
-  return { notices, notify, dismiss }
+  return { notices, notify, dismiss, clear: () => { notices.value = [] } }
 }
