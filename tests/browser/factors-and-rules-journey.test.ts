@@ -101,6 +101,10 @@ describe('journeys c + d: strategy switches and a new route rule, seen by a memb
     expect(await member.locator('[data-factor=totp]').count()).toBe(0)
     expect(await member.getByText('Authenticator app').count()).toBe(0)
     expect(await member.getByText('App code').count()).toBe(0)
+    // The toasts of before the sign-out are gone, and none is shown twice.
+    const toasts = await member.locator('.toasts .toast').allInnerTexts()
+    expect(toasts.join('\n')).not.toContain('Email code is on')
+    expect(new Set(toasts).size).toBe(toasts.length)
     await member.setViewportSize(PHONE)
     await screenshot(member, 'journey-c-challenge-email-only-phone')
     await member.setViewportSize(DESKTOP)

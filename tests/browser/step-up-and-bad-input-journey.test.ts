@@ -124,9 +124,12 @@ describe('journeys e + f: step-up on /billing, and bad input everywhere', () => 
     const form = visitor.locator('form')
     await submitCredentials(visitor, 'ada-at-acme', 'short')
     await expect.poll(() => form.locator('.error').count()).toBeGreaterThan(0)
-    const complaints = await form.innerText()
-    expect(complaints).toMatch(/email/i)
     expect(await visitor.locator('input[name=email]').getAttribute('aria-invalid')).toBe('true')
+    expect(await visitor.locator('input[name=password]').getAttribute('aria-invalid')).toBe('true')
+    // Each problem is named once, beside its field.
+    const complaints = (await form.innerText()).toLowerCase()
+    expect(complaints.split('valid email address').length - 1).toBe(1)
+    expect(complaints.split('8 characters').length - 1).toBe(1)
     await screenshot(visitor, 'journey-f-sign-up-invalid-phone')
 
     await submitCredentials(visitor, EMAIL, 'another long passphrase')
