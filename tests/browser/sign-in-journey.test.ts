@@ -26,11 +26,12 @@ describe('journey: sign up, sign out, come back to the page you asked for', () =
     await page.click('button[type=submit]:not([disabled])')
   }
 
-  it('the first account becomes the admin and sees its session-token claims', async () => {
+  it('the first account becomes the admin and lands on the dashboard with its session-token claims', async () => {
     await page.goto(`${app.origin}/sign-up`)
     await submitCredentials('ada@acme.test', 'correct horse battery')
-    await page.waitForURL(url => new URL(url).pathname === '/')
-    const claims = JSON.parse(await page.locator('[data-testid=claims]').innerText())
+    // Acme's afterSignInUrl is its dashboard, which shows the live session-token claims.
+    await page.waitForURL(url => new URL(url).pathname === '/dashboard')
+    const claims = JSON.parse(await page.locator('[data-testid=claims]').innerText({ timeout: 10_000 }))
     expect(claims.email).toBe('ada@acme.test')
     expect(claims.roles).toEqual(['admin'])
     await screenshot(page, 'journey-0-signed-in-home')
@@ -43,7 +44,7 @@ describe('journey: sign up, sign out, come back to the page you asked for', () =
     await stranger.fill('input[name=email]', 'ada@acme.test')
     await stranger.fill('input[name=password]', 'wrong password here')
     await stranger.click('button[type=submit]:not([disabled])')
-    await expect.poll(() => stranger.getByRole('alert').innerText()).toContain('incorrect')
+    await expect.poll(() => stranger.getByRole('alert').innerText(), { timeout: 10_000 }).toContain('incorrect')
     expect(new URL(stranger.url()).pathname).toBe('/sign-in')
     await context.close()
   })
@@ -55,6 +56,6 @@ describe('journey: sign up, sign out, come back to the page you asked for', () =
     expect(new URL(page.url()).searchParams.get('redirect_url')).toBe('/dashboard')
     await submitCredentials('ada@acme.test', 'correct horse battery')
     await page.waitForURL(url => new URL(url).pathname === '/dashboard')
-    await expect.poll(() => page.locator('h1').first().innerText()).toContain('Dashboard')
+    await expect.poll(() => page.locator('h1').first().innerText(), { timeout: 10_000 }).toContain('Dashboard')
   })
 })
