@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { ADMIN_API, problemOf, type ApiProblem } from './support/api'
+import { ADMIN_API } from './support/api'
+import { latestRequest } from './support/latest-request'
 
 /** One entry of `GET /admin/audit`. */
 export interface AuditEntry {
@@ -31,36 +32,20 @@ export const useAuditStore = defineStore('admin-audit', () => {
   /** The `before` cursor of each page shown so far; the last one is the current page's. */
   const cursors = ref<(string | undefined)[]>([undefined])
   const nextBefore = ref<string | null>(null)
-  const loading = ref(false)
-  const loaded = ref(false)
-  const problem = ref<ApiProblem | null>(null)
-  let run = 0
+  const { loading, loaded, problem, run } = latestRequest()
 
   const page = computed(() => cursors.value.length)
   const hasOlder = computed(() => nextBefore.value !== null)
   const hasNewer = computed(() => cursors.value.length > 1)
 
-  async function fetchAt(before: string | undefined): Promise<boolean> {
-    const mine = ++run
-    loading.value = true
-    problem.value = null
-    try {
-      const answer = await $fetch<{ entries: AuditEntry[]; nextBefore: string | number | null }>(`${ADMIN_API}/audit`, {
-        query: { limit: limit.value, before },
-      })
-      if (mine !== run) return false
-      entries.value = answer.entries
-      nextBefore.value = answer.nextBefore === null || answer.nextBefore === undefined ? null : String(answer.nextBefore)
-      loaded.value = true
-      return true
-    }
-    catch (error) {
-      if (mine === run) problem.value = problemOf(error)
-      return false
-    }
-    finally {
-      if (mine === run) loading.value = false
-    }
+  function fetchAt(before: string | undefined): Promise<boolean> {
+    return run(
+      () => $fetch<{ entries: AuditEntry[]; nextBefore: string | number | null }>(`${ADMIN_API}/audit`, { query: { limit: limit.value, before } }),
+      (answer) => {
+        entries.value = answer.entries
+        nextBefore.value = answer.nextBefore === null || answer.nextBefore === undefined ? null : String(answer.nextBefore)
+      },
+    )
   }
 
   async function loadFirst(): Promise<void> {

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { ADMIN_API, problemOf, type ApiProblem } from './support/api'
+import { ADMIN_API } from './support/api'
+import { latestRequest } from './support/latest-request'
 
 /** One message of `GET /admin/outbox`: mail the default transport kept instead of sending. */
 export interface OutboxMessage { id: number; to: string; subject: string; text: string; createdAt: string }
@@ -37,36 +38,22 @@ function newestFirst(a: OutboxMessage, b: OutboxMessage): number {
 export const useOutboxStore = defineStore('admin-outbox', () => {
   const messages = ref<OutboxMessage[]>([])
   const limit = ref(50)
-  const loading = ref(false)
-  const loaded = ref(false)
-  const problem = ref<ApiProblem | null>(null)
+  const { loading, loaded, problem, run } = latestRequest()
   /** When the list shown was fetched (ISO), for "updated …". */
   const loadedAt = ref<string | null>(null)
-  let run = 0
 
   /** A full page came back: older messages may exist beyond it. */
   const canShowMore = computed(() => messages.value.length >= limit.value && limit.value < OUTBOX_MAX_LIMIT)
 
   /** Fetches the newest `limit` messages; an answer to an older request never overwrites a newer one. */
-  async function load(): Promise<boolean> {
-    const mine = ++run
-    loading.value = true
-    problem.value = null
-    try {
-      const answer = await $fetch<{ messages: OutboxMessage[] }>(`${ADMIN_API}/outbox`, { query: { limit: limit.value } })
-      if (mine !== run) return false
-      messages.value = [...(answer.messages ?? [])].sort(newestFirst)
-      loaded.value = true
-      loadedAt.value = new Date().toISOString()
-      return true
-    }
-    catch (error) {
-      if (mine === run) problem.value = problemOf(error)
-      return false
-    }
-    finally {
-      if (mine === run) loading.value = false
-    }
+  function load(): Promise<boolean> {
+    return run(
+      () => $fetch<{ messages: OutboxMessage[] }>(`${ADMIN_API}/outbox`, { query: { limit: limit.value } }),
+      (answer) => {
+        messages.value = [...(answer.messages ?? [])].sort(newestFirst)
+        loadedAt.value = new Date().toISOString()
+      },
+    )
   }
 
   /** Shows older messages too (up to what the server allows in one answer). */

@@ -93,7 +93,7 @@ describe('journeys e + f: step-up on /billing, and bad input everywhere', () => 
     // The address changes before the page does: wait for the challenge itself.
     await admin.getByRole('heading', { name: 'Confirm it’s you' }).waitFor()
     await admin.locator('input[name=code]').waitFor()
-    // Soft: the rest of the journey still runs when these fail (reported in /tmp/team/ui-bugs.md).
+    // Soft: the rest of the journey still runs when these fail.
     expect.soft(query.get('mfa_token'), 'client-side step-up redirect carries the mfa_token').toBeTruthy()
     expect.soft(await card.innerText()).toContain('This page needs a fresh confirmation with your second factor.')
 

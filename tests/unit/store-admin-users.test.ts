@@ -1,19 +1,14 @@
 import { beforeEach, afterEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia } from 'pinia'
+import { httpError, stubFetchPerTest } from '../support/store-fetch'
 import { useAdminUsersStore, type AdminUser } from '../../stores/admin-users'
 
-const httpError = (status: number, data: Record<string, unknown>) => Object.assign(new Error(`HTTP ${status}`), { statusCode: status, data })
 const user = (n: number, extra: Partial<AdminUser> = {}): AdminUser => ({ id: `usr_${n}`, email: `u${n}@example.test`, roles: ['member'], createdAt: '2026-11-01T00:00:00Z', factors: ['totp'], activeSessions: 2, ...extra })
 
-let fetchMock: ReturnType<typeof vi.fn>
+const fetchMock = stubFetchPerTest()
 beforeEach(() => {
-  setActivePinia(createPinia())
-  fetchMock = vi.fn()
-  vi.stubGlobal('$fetch', fetchMock)
   vi.useFakeTimers()
 })
 afterEach(() => {
-  vi.unstubAllGlobals()
   vi.useRealTimers()
 })
 

@@ -1,19 +1,12 @@
-import { beforeEach, afterEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia } from 'pinia'
+import { describe, expect, it } from 'vitest'
+import { httpError, stubFetchPerTest } from '../support/store-fetch'
 import { useAuditStore } from '../../stores/audit'
 import { useConfigHistoryStore } from '../../stores/config-history'
 import { useGuardConfigStore } from '../../stores/guard-config'
 
-const httpError = (status: number, data: Record<string, unknown>) => Object.assign(new Error(`HTTP ${status}`), { statusCode: status, data })
 const entry = (id: number) => ({ id, at: '2026-11-23T06:00:00Z', actorId: 'usr_1', actorEmail: 'a@x.test', action: 'config.save', target: null, before: null, after: null, ip: null })
 
-let fetchMock: ReturnType<typeof vi.fn>
-beforeEach(() => {
-  setActivePinia(createPinia())
-  fetchMock = vi.fn()
-  vi.stubGlobal('$fetch', fetchMock)
-})
-afterEach(() => vi.unstubAllGlobals())
+const fetchMock = stubFetchPerTest()
 
 describe('useAuditStore', () => {
   it('pages older with the cursor and comes back newer to exactly the page it left', async () => {

@@ -1,9 +1,8 @@
-import { beforeEach, afterEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { httpError, stubFetchPerTest } from '../support/store-fetch'
 import { useGuardConfigStore, type GuardDocument } from '../../stores/guard-config'
 
 /** A FetchError-like failure, as ofetch throws it. */
-const httpError = (status: number, data: Record<string, unknown>) => Object.assign(new Error(`HTTP ${status}`), { statusCode: status, status, data })
 
 const baseDocument = () => ({
   signInUrl: '/sign-in', signUpUrl: '/sign-up', afterSignInUrl: '/',
@@ -14,15 +13,8 @@ const baseDocument = () => ({
   roles: { admin: ['guard:admin'], member: [] },
 }) as unknown as GuardDocument
 
-let fetchMock: ReturnType<typeof vi.fn>
-
-beforeEach(() => {
-  setActivePinia(createPinia())
-  fetchMock = vi.fn()
-  vi.stubGlobal('$fetch', fetchMock)
-})
+const fetchMock = stubFetchPerTest()
 afterEach(() => {
-  vi.unstubAllGlobals()
   vi.useRealTimers()
 })
 

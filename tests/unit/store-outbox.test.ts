@@ -1,20 +1,13 @@
-import { beforeEach, afterEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia } from 'pinia'
+import { describe, expect, it } from 'vitest'
+import { httpError, stubFetchPerTest } from '../support/store-fetch'
 import { oneTimeCodeOf, useOutboxStore, type OutboxMessage } from '../../stores/outbox'
 import { timeAgo } from '../../stores/support/time-text'
 
-const httpError = (status: number, data: Record<string, unknown>) => Object.assign(new Error(`HTTP ${status}`), { statusCode: status, data })
 const message = (id: number, createdAt: string, to = 'ada@example.test'): OutboxMessage => ({
   id, to, createdAt, subject: `Your verification code: 00000${id}`, text: `Your verification code is 00000${id}. It expires in 10 minutes.`,
 })
 
-let fetchMock: ReturnType<typeof vi.fn>
-beforeEach(() => {
-  setActivePinia(createPinia())
-  fetchMock = vi.fn()
-  vi.stubGlobal('$fetch', fetchMock)
-})
-afterEach(() => vi.unstubAllGlobals())
+const fetchMock = stubFetchPerTest()
 
 describe('useOutboxStore', () => {
   it('loads the messages from the admin outbox, newest first whatever order they arrive in', async () => {

@@ -1,19 +1,12 @@
-import { beforeEach, afterEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { httpError, stubFetchPerTest } from '../support/store-fetch'
 import { useClaimsPreviewStore } from '../../stores/claims-preview'
 import { useSimulatorStore } from '../../stores/simulator'
 import { useGuardConfigStore } from '../../stores/guard-config'
 
-const httpError = (status: number, data: Record<string, unknown>) => Object.assign(new Error(`HTTP ${status}`), { statusCode: status, data })
 
-let fetchMock: ReturnType<typeof vi.fn>
-beforeEach(() => {
-  setActivePinia(createPinia())
-  fetchMock = vi.fn()
-  vi.stubGlobal('$fetch', fetchMock)
-})
+const fetchMock = stubFetchPerTest()
 afterEach(() => {
-  vi.unstubAllGlobals()
   vi.useRealTimers()
 })
 

@@ -1,6 +1,6 @@
 /**
  * Why a WebAuthn ceremony was refused. Each code names one thing the user or an
- * attacker did; the route maps it to an HTTP error (see `/tmp/team/webauthn-api.md`).
+ * attacker did; the route maps it to an HTTP error.
  */
 export const WEBAUTHN_REJECTIONS = [
   /** clientDataJSON.origin is not this site: a phishing page or another app relayed the ceremony. */

@@ -1,3 +1,4 @@
+import { z } from 'zod'
 import type { H3Event } from 'h3'
 import { reviewConfig } from '../../core/admin/review'
 import type { Guard } from '../../core/engine/create-guard'
@@ -5,6 +6,19 @@ import { InvalidConfigError, StaleConfigVersionError } from '../../core/engine/l
 import { findConfigVersion, latestConfigVersion, type ConfigVersionRecord } from '../../core/store/config-versions'
 import { auditAdminAction } from './admin-request'
 import { guardError } from './errors'
+
+/**
+ * The body of every console save (PUT /admin/config, POST /admin/config/import):
+ * the document and the version it replaces (the live one the admin loaded).
+ * An exported document's own `version` field is ignored.
+ *
+ * @example
+ * const { version, document } = await readGuardBody(event, adminSaveBody)
+ */
+export const adminSaveBody = z.object({
+  version: z.number().int().nonnegative(),
+  document: z.record(z.string(), z.unknown()),
+})
 
 /**
  * A stored version as the console API returns it.

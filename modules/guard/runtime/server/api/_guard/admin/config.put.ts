@@ -1,13 +1,7 @@
-import { z } from 'zod'
 import { defineGuardHandler, readGuardBody } from '../../../utils/define-guard-handler'
 import { requireAdmin } from '../../../utils/require-admin'
 import { useGuard } from '../../../utils/guard-instance'
-import { saveAdminConfig } from '../../../utils/admin-config'
-
-const body = z.object({
-  version: z.number().int().nonnegative(),
-  document: z.record(z.string(), z.unknown()),
-})
+import { adminSaveBody, saveAdminConfig } from '../../../utils/admin-config'
 
 /**
  * PUT /api/_guard/admin/config `{ version, document }` → `{ version, document }`.
@@ -16,6 +10,6 @@ const body = z.object({
  */
 export default defineGuardHandler(async (event) => {
   const admin = await requireAdmin(event)
-  const { version, document } = await readGuardBody(event, body)
+  const { version, document } = await readGuardBody(event, adminSaveBody)
   return saveAdminConfig(event, await useGuard(), admin.userId, { document, expectedVersion: version, action: 'config.save', note: 'saved in the admin console' })
 })
