@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core'
 import { startApp, type RunningApp } from '../support/app-server'
 import { DESKTOP, PHONE, launchBrowser, screenshot } from '../support/browser'
 import {
-  type AuthenticatorApp, configVersion, emailedCode, enrollEmailOnPage, screenshotOnScreen, signOutAndIn, signUpWithTotp, waitForPath,
+  type AuthenticatorApp, configVersion, emailedCode, enrollEmailOnPage, screenshotOnScreen, signOutAndIn, signUpWithTotp, waitForPath, acmeRoutes,
 } from '../support/browser-journeys'
 
 // A page can take a few seconds to answer on a busy two-core machine: poll for up to 10 s, not 1.
@@ -28,16 +28,10 @@ describe('journeys c + d: strategy switches and a new route rule, seen by a memb
       // accepts them, so this journey is about the strategy switches alone.
       mfa: { enforce: 'all', requirements: [{ oneOf: ['totp', 'webauthn', 'email_code'] }] },
       // The playground's routes without its /reports/** page rule: the admin adds it in journey d.
-      routes: {
-        mode: 'protect-all',
-        public: ['/', '/sign-in', '/sign-up', '/pricing'],
-        ignored: ['/_nuxt/**', '/favicon.ico', '/__nuxt_error'],
-        api: ['/api/**'],
-        rules: [
-          { pattern: '/admin/**', require: { roles: ['admin'], mfa: true } },
-          { pattern: '/api/reports/**', require: { permissions: ['reports:read'] } },
-        ],
-      },
+      routes: acmeRoutes([
+        { pattern: '/admin/**', require: { roles: ['admin'], mfa: true } },
+        { pattern: '/api/reports/**', require: { permissions: ['reports:read'] } },
+      ]),
     })
     browser = await launchBrowser()
     admin = await (await browser.newContext({ viewport: DESKTOP, baseURL: app.origin })).newPage()

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { startApp, type RunningApp } from '../support/app-server'
 import { DESKTOP, PHONE, launchBrowser, screenshot } from '../support/browser'
 import {
-  type AuthenticatorApp, configVersion, enrollTotpOnPage, pathOf, screenshotOnScreen, submitCredentials, waitForPath,
+  type AuthenticatorApp, configVersion, enrollTotpOnPage, pathOf, screenshotOnScreen, submitCredentials, waitForPath, acmeRoutes,
 } from '../support/browser-journeys'
 
 // A page can take a few seconds to answer on a busy two-core machine: poll for up to 10 s, not 1.
@@ -30,17 +30,11 @@ describe('journeys e + f: step-up on /billing, and bad input everywhere', () => 
   beforeAll(async () => {
     app = await startApp({
       mfa: { enforce: 'rules' },
-      routes: {
-        mode: 'protect-all',
-        public: ['/', '/sign-in', '/sign-up', '/pricing'],
-        ignored: ['/_nuxt/**', '/favicon.ico', '/__nuxt_error'],
-        api: ['/api/**'],
-        rules: [
-          { pattern: '/admin/**', require: { roles: ['admin'], mfa: true } },
-          { pattern: '/billing/**', require: { mfa: true, stepUp: { maxAgeSeconds: STEP_UP_SECONDS } } },
-          { pattern: '/api/billing/**', require: { mfa: true, stepUp: { maxAgeSeconds: STEP_UP_SECONDS } } },
-        ],
-      },
+      routes: acmeRoutes([
+        { pattern: '/admin/**', require: { roles: ['admin'], mfa: true } },
+        { pattern: '/billing/**', require: { mfa: true, stepUp: { maxAgeSeconds: STEP_UP_SECONDS } } },
+        { pattern: '/api/billing/**', require: { mfa: true, stepUp: { maxAgeSeconds: STEP_UP_SECONDS } } },
+      ]),
     })
     browser = await launchBrowser()
     admin = await (await browser.newContext({ viewport: DESKTOP, baseURL: app.origin })).newPage()

@@ -187,3 +187,20 @@ export async function signOutAndIn(page: Page, email: string, password: string):
   await waitForPath(page, '/sign-in')
   await submitCredentials(page, email, password)
 }
+
+/**
+ * Acme's route lists with the rules a journey needs instead of the
+ * playground's own: a seed's `routes` replaces the playground's whole.
+ *
+ * @example
+ * await startApp({ routes: acmeRoutes([{ pattern: '/admin/**', require: { roles: ['admin'], mfa: true } }]) })
+ */
+export function acmeRoutes(rules: { pattern: string; require: Record<string, unknown> }[]) {
+  return {
+    mode: 'protect-all',
+    public: ['/', '/sign-in', '/sign-up', '/pricing'],
+    ignored: ['/_nuxt/**', '/favicon.ico', '/__nuxt_error'],
+    api: ['/api/**'],
+    rules,
+  }
+}
