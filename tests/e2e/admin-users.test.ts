@@ -71,6 +71,37 @@ describe('roles', () => {
   })
 })
 
+describe('public metadata', () => {
+  const setMetadata = (id: string, publicMetadata: unknown) => admin.send(`${ADMIN}/users/${id}/metadata`, { method: 'PUT', json: { publicMetadata } })
+
+  it('an admin sets it; the preview and the next sign-in\'s token carry it through {{user.public_metadata.plan}}', async () => {
+    const changed = okJson(await setMetadata(ids.bob, { plan: 'pro', seats: 5 }))
+    expect(changed).toMatchObject({ id: ids.bob, publicMetadata: { plan: 'pro', seats: 5 }, effectiveWithinSeconds: 65 })
+    const preview = okJson(await admin.send(`${ADMIN}/claims/preview`, { json: { template: { plan: '{{user.public_metadata.plan}}' }, userId: ids.bob } }))
+    expect(preview.claims).toEqual({ plan: 'pro' })
+    const fresh = new CookieClient()
+    await fresh.signIn('Bob_Smith@Users.test')
+    expect(okJson(await fresh.send('/api/_guard/session')).claims.plan).toBe('pro')
+    await fresh.send('/api/_guard/sign-out', { json: {} })
+    expect(await latestAudit()).toMatchObject({
+      action: 'user.metadata', target: ids.bob, before: { publicMetadata: {} }, after: { publicMetadata: { plan: 'pro', seats: 5 } },
+    })
+  })
+
+  it('refuses what is not a JSON object, or too big to travel in tokens, and changes nothing', async () => {
+    for (const bad of [['pro'], 'pro', null]) expectError(await setMetadata(ids.bob, bad), 422, 'invalid_request')
+    const huge = expectError(await setMetadata(ids.bob, { notes: 'x'.repeat(5_000) }), 422, 'invalid_request')
+    expect(huge.error_description).toContain('4096 bytes')
+    expectError(await setMetadata('user_x', {}), 404, 'user_not_found')
+    const preview = okJson(await admin.send(`${ADMIN}/claims/preview`, { json: { template: { plan: '{{user.public_metadata.plan}}' }, userId: ids.bob } }))
+    expect(preview.claims).toEqual({ plan: 'pro' })
+  })
+
+  it('a member cannot set anyone\'s metadata, not even their own', async () => {
+    expectError(await bob.send(`${ADMIN}/users/${ids.bob}/metadata`, { method: 'PUT', json: { publicMetadata: { plan: 'enterprise' } } }), 403, 'forbidden')
+  })
+})
+
 describe('sessions and MFA', () => {
   it('revoking a user\'s sessions stops every one of their tokens at once', async () => {
     const second = new CookieClient()

@@ -7,7 +7,7 @@ export const ADMIN = '/api/_guard/admin'
 /** One console route with a body that would be accepted, so only the access check can refuse it. */
 export interface AdminRoute { method: 'GET' | 'POST' | 'PUT'; path: string; json?: unknown }
 
-/** Every `/api/_guard/admin/*` route of helper A, with a plausible request each. */
+/** Every `/api/_guard/admin/*` route, with a plausible request each. */
 export const ADMIN_ROUTES: AdminRoute[] = [
   { method: 'GET', path: `${ADMIN}/config` },
   { method: 'PUT', path: `${ADMIN}/config`, json: { version: 1, document: {} } },
@@ -25,7 +25,9 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   { method: 'PUT', path: `${ADMIN}/users/user_x/roles`, json: { roles: ['member'] } },
   { method: 'POST', path: `${ADMIN}/users/user_x/reset-mfa`, json: {} },
   { method: 'POST', path: `${ADMIN}/users/user_x/revoke-sessions`, json: {} },
+  { method: 'PUT', path: `${ADMIN}/users/user_x/metadata`, json: { publicMetadata: {} } },
   { method: 'GET', path: `${ADMIN}/audit` },
+  { method: 'GET', path: `${ADMIN}/outbox` },
 ]
 
 /** The routes that change state (need a same-origin JSON request). */

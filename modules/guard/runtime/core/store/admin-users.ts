@@ -80,6 +80,22 @@ export function setUserRoles(db: GuardDatabase, userId: string, roles: string[])
 }
 
 /**
+ * Replaces a user's public metadata (what `{{user.public_metadata.*}}` reads);
+ * `undefined` when there is no such user.
+ *
+ * @example
+ * const updated = await setPublicMetadata(db, userId, { plan: 'pro' })
+ */
+export async function setPublicMetadata(db: SqlExecutor, userId: string, metadata: Record<string, unknown>): Promise<UserRecord | undefined> {
+  const [row] = await db.query<any>(
+    `update guard_users set public_metadata = $2::jsonb, updated_at = now() where id = $1
+     returning id, email, email_verified, password_hash, roles, public_metadata, created_at`,
+    [userId, JSON.stringify(metadata)],
+  )
+  return row && toUserRecord(row)
+}
+
+/**
  * Ids of a user's live (not revoked, not expired) sessions.
  *
  * @example

@@ -1,0 +1,35 @@
+import { z } from 'zod'
+import { setPublicMetadata } from '../../../../../../core/store/admin-users'
+import { defineGuardHandler, readGuardBody } from '../../../../../utils/define-guard-handler'
+import { requireAdmin } from '../../../../../utils/require-admin'
+import { useGuard } from '../../../../../utils/guard-instance'
+import { adminRouteParam, auditAdminAction } from '../../../../../utils/admin-request'
+import { adminUserView, userOr404 } from '../../../../../utils/admin-users'
+import { tokenLagSeconds } from '../../../../../utils/admin-token-lag'
+import { guardError } from '../../../../../utils/errors'
+
+/** Public metadata travels into session tokens through the claims template: keep it small. */
+const METADATA_LIMIT_BYTES = 4_096
+
+const body = z.object({
+  publicMetadata: z.record(z.string().min(1).max(100), z.unknown())
+    .refine(metadata => Buffer.byteLength(JSON.stringify(metadata)) <= METADATA_LIMIT_BYTES, `keep public metadata under ${METADATA_LIMIT_BYTES} bytes of JSON`),
+})
+
+/**
+ * PUT /api/_guard/admin/users/:id/metadata `{ publicMetadata }` → the user with
+ * its metadata, plus `effectiveWithinSeconds` (tokens pick it up at their next
+ * refresh). Replaces the whole object; audited with before and after.
+ */
+export default defineGuardHandler(async (event) => {
+  const admin = await requireAdmin(event)
+  const { publicMetadata } = await readGuardBody(event, body)
+  const guard = await useGuard()
+  const user = await userOr404(guard, adminRouteParam(event, 'id'))
+  const updated = await setPublicMetadata(guard.db, user.id, publicMetadata)
+  if (!updated) throw guardError(404, 'user_not_found', `There is no user ${user.id}; pick one from the users list.`)
+  await auditAdminAction(event, guard, admin.userId, {
+    action: 'user.metadata', target: user.id, before: { email: user.email, publicMetadata: user.publicMetadata }, after: { email: user.email, publicMetadata: updated.publicMetadata },
+  })
+  return { ...(await adminUserView(guard, updated)), publicMetadata: updated.publicMetadata, effectiveWithinSeconds: tokenLagSeconds(guard) }
+})
