@@ -6,6 +6,9 @@ import { ADMIN_API, problemOf, type ApiProblem } from './support/api'
 /** One row of `GET /admin/users`. */
 export interface AdminUser { id: string; email: string; roles: string[]; createdAt: string; factors: FactorId[]; activeSessions: number }
 
+/** A user's public metadata: a JSON object that session tokens can carry. */
+export type PublicMetadata = Record<string, unknown>
+
 /** The result of an action on one user: done, or why not. */
 export type UserActionOutcome =
   | { ok: true; count?: number; /** Tokens already issued keep the old state this long at most. */ effectiveWithinSeconds?: number }
@@ -26,6 +29,8 @@ function usersList() {
   const problem = ref<ApiProblem | null>(null)
   /** `userId → action` while an action on that user is in flight. */
   const busy = ref<Record<string, string>>({})
+  /** `userId → publicMetadata` as the server returned it on the last save (the list does not include it). */
+  const knownMetadata = ref<Record<string, PublicMetadata>>({})
   let run = 0
   let timer: ReturnType<typeof setTimeout> | undefined
 
@@ -105,15 +110,23 @@ function usersList() {
     return { ok: true, count: answer.revoked }
   })
 
+  /** Replaces the user's whole public metadata; the store remembers what the server saved. */
+  const setPublicMetadata = (id: string, metadata: PublicMetadata) => act(id, 'metadata', async () => {
+    const { effectiveWithinSeconds, publicMetadata, ...user } = await $fetch<AdminUser & { publicMetadata: PublicMetadata; effectiveWithinSeconds?: number }>(`${ADMIN_API}/users/${encodeURIComponent(id)}/metadata`, { method: 'PUT', body: { publicMetadata: metadata } })
+    replace({ ...user, id })
+    knownMetadata.value = { ...knownMetadata.value, [id]: publicMetadata ?? metadata }
+    return { ok: true, effectiveWithinSeconds }
+  })
+
   return {
-    users, total, query, limit, offset, loading, loaded, problem, busy, page, pageCount, hasPrevious, hasNext,
-    fetchPage, search, goToPage, changeRoles, resetMfa, revokeSessions,
+    users, total, query, limit, offset, loading, loaded, problem, busy, knownMetadata, page, pageCount, hasPrevious, hasNext,
+    fetchPage, search, goToPage, changeRoles, resetMfa, revokeSessions, setPublicMetadata,
   }
 }
 
 /**
- * The users list of the console: search (debounced), paging, and the three
- * actions on a user (roles, reset MFA, revoke sessions). A slow answer to an
+ * The users list of the console: search (debounced), paging, and the
+ * actions on a user (roles, public metadata, reset MFA, revoke sessions). A slow answer to an
  * older search never overwrites a newer one.
  *
  * @example

@@ -93,6 +93,33 @@ describe('useAdminUsersStore', () => {
     expect(users.users[0]!.roles).toEqual(['admin'])
   })
 
+  it('replaces public metadata with a PUT and remembers what the server saved', async () => {
+    fetchMock.mockResolvedValueOnce({ users: [user(1), user(2)], total: 2 })
+    const users = useAdminUsersStore()
+    await users.fetchPage()
+    expect(users.knownMetadata).toEqual({})
+    fetchMock.mockResolvedValueOnce({ ...user(2, { activeSessions: 3 }), publicMetadata: { plan: 'pro', seats: 5 }, effectiveWithinSeconds: 65 })
+    const outcome = await users.setPublicMetadata('usr_2', { plan: 'pro', seats: 5 })
+    expect(fetchMock).toHaveBeenLastCalledWith('/api/_guard/admin/users/usr_2/metadata', { method: 'PUT', body: { publicMetadata: { plan: 'pro', seats: 5 } } })
+    expect(outcome).toEqual({ ok: true, effectiveWithinSeconds: 65 })
+    expect(users.knownMetadata).toEqual({ usr_2: { plan: 'pro', seats: 5 } })
+    expect(users.users[1]).toEqual(user(2, { activeSessions: 3 }))
+    expect(users.users[0]).toEqual(user(1))
+    expect(users.busy).toEqual({})
+  })
+
+  it('keeps the list and the known metadata unchanged when the metadata is refused (422)', async () => {
+    fetchMock.mockResolvedValueOnce({ users: [user(1)], total: 1 })
+    const users = useAdminUsersStore()
+    await users.fetchPage()
+    fetchMock.mockRejectedValueOnce(httpError(422, { error: 'invalid_request', error_description: 'publicMetadata: keep public metadata under 4096 bytes of JSON' }))
+    const outcome = await users.setPublicMetadata('usr_1', { blob: 'x'.repeat(5000) })
+    expect(outcome).toMatchObject({ ok: false, problem: { status: 422, code: 'invalid_request', description: 'publicMetadata: keep public metadata under 4096 bytes of JSON' } })
+    expect(users.users).toEqual([user(1)])
+    expect(users.knownMetadata).toEqual({})
+    expect(users.busy).toEqual({})
+  })
+
   it('shows a network failure as a problem, not an empty list', async () => {
     fetchMock.mockRejectedValueOnce(new TypeError('fetch failed'))
     const users = useAdminUsersStore()
