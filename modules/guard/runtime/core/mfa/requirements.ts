@@ -50,3 +50,14 @@ export function lastSecondFactorAt(completed: CompletedFactors): number | undefi
   }
   return latest
 }
+
+/**
+ * Factors the user has enrolled first, keeping the order otherwise: what a
+ * challenge should offer before the ones that would need setting up.
+ *
+ * @example
+ * enrolledFirst(['totp', 'webauthn'], ['webauthn']) // ['webauthn', 'totp']
+ */
+export function enrolledFirst(factors: readonly FactorId[], enrolled: readonly FactorId[]): FactorId[] {
+  return [...factors].sort((a, b) => Number(enrolled.includes(b)) - Number(enrolled.includes(a)))
+}

@@ -1,5 +1,5 @@
 import type { FactorId, RouteRequirement } from '../config/schema'
-import { checkMfaRequirements, lastSecondFactorAt } from '../mfa/requirements'
+import { checkMfaRequirements, enrolledFirst, lastSecondFactorAt } from '../mfa/requirements'
 import type { GuardAuth } from './auth'
 import type { CompiledPolicy, CompiledRule } from './compile'
 
@@ -105,7 +105,7 @@ function evaluateMfa(policy: CompiledPolicy, input: AccessInput, requirements: R
   const completed = claim?.c ?? {}
   const check = checkMfaRequirements(mfa.requirements, completed, mfa.strategies)
   if (required && !check.satisfied) {
-    const factors = [...check.next].sort((a, b) => Number(enrolled.includes(b)) - Number(enrolled.includes(a)))
+    const factors = enrolledFirst(check.next, enrolled)
     return deny(403, 'INVALID_CLAIMS', `second factor not completed in this session (${factors.join(' or ')})`, rules, { factors })
   }
   if (stepUpAges.length) {

@@ -83,7 +83,18 @@ export function denialRedirect(verdict: Denied, policy: CompiledPolicy, path: st
     mfa_required: config.mfa.challengeUrl,
     forbidden: undefined,
   }[verdict.error]
-  return target && `${target}?redirect_url=${encodeURIComponent(path)}`
+  return target && pageWithReturnPath(target, path)
+}
+
+/**
+ * A page of the guard's (sign-in, enrollment, challenge) with the path to
+ * return to afterwards.
+ *
+ * @example
+ * pageWithReturnPath('/mfa-challenge', '/billing?tab=plan') // '/mfa-challenge?redirect_url=%2Fbilling%3Ftab%3Dplan'
+ */
+export function pageWithReturnPath(page: string, path: string): string {
+  return `${page}?redirect_url=${encodeURIComponent(path)}`
 }
 
 /**

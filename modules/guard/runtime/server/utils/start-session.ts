@@ -2,7 +2,7 @@ import { getHeader, getRequestIP, type H3Event } from 'h3'
 import type { FactorId } from '../../core/config/schema'
 import type { Guard } from '../../core/engine/create-guard'
 import type { IssuedSession, IssuedToken, RequestOrigin } from '../../core/engine/sessions'
-import { checkMfaRequirements } from '../../core/mfa/requirements'
+import { checkMfaRequirements, enrolledFirst } from '../../core/mfa/requirements'
 import { pathReadings } from '../../core/paths/canonicalize'
 import type { SessionClaims } from '../../core/policy/auth'
 import { evaluateAccess } from '../../core/policy/decide'
@@ -10,6 +10,7 @@ import { safeRedirectPath } from '../../core/policy/redirect'
 import { writeSessionCookies } from './cookies'
 import { guardSettings, useGuard } from './guard-instance'
 import { applyRememberedDevice } from './mfa-device'
+import { denialRedirect, pageWithReturnPath } from './respond'
 
 /**
  * Runs a sign-in or sign-up, sets the session cookies and answers with the
@@ -46,18 +47,18 @@ function nextMfaStep(guard: Guard, issued: IssuedToken, auth: ReturnType<Guard['
   const { mfa } = policy.config
   const claim: SessionClaims['mfa'] = issued.claims.mfa ?? { c: {}, v: false, e: [] }
   const check = checkMfaRequirements(mfa.requirements, claim.c, mfa.strategies)
-  const enrolledFirst = (factors: FactorId[]) => [...factors].sort((a, b) => Number(claim.e.includes(b)) - Number(claim.e.includes(a)))
-  const to = (page: string) => `${page}?redirect_url=${encodeURIComponent(destination)}`
-  const usableEnrolled = claim.e.some(factor => factor !== 'recovery_code' && mfa.strategies[factor])
   if (mfa.enforce === 'all' && !check.satisfied) {
-    return { next: enrolledFirst(check.next), redirectTo: to(usableEnrolled ? mfa.challengeUrl : mfa.enrollUrl) }
+    const usableEnrolled = claim.e.some(factor => factor !== 'recovery_code' && mfa.strategies[factor])
+    return { next: enrolledFirst(check.next, claim.e), redirectTo: pageWithReturnPath(usableEnrolled ? mfa.challengeUrl : mfa.enrollUrl, destination) }
   }
   const readings = pathReadings(destination)
   const route = readings.ok ? policy.classify(readings.readings) : undefined
   if (route?.kind !== 'protected') return { next: [] }
   const verdict = evaluateAccess(policy, { auth, rules: route.rules, mfaExempt: route.mfaExempt, nowSeconds: guard.now() / 1000 })
-  if (verdict.allow) return { next: [] }
-  if (verdict.error === 'mfa_enrollment_required') return { next: check.next, redirectTo: to(mfa.enrollUrl) }
-  if (verdict.error === 'INVALID_CLAIMS' || verdict.error === 'mfa_required') return { next: enrolledFirst(verdict.factors ?? []), redirectTo: to(mfa.challengeUrl) }
-  return { next: [] }
+  if (verdict.allow || !MFA_DENIALS.has(verdict.error)) return { next: [] }
+  // The same page the middleware would send the destination to; its factors are already enrolled-first.
+  const next = verdict.error === 'mfa_enrollment_required' ? check.next : verdict.factors ?? []
+  return { next, redirectTo: denialRedirect(verdict, policy, destination) }
 }
+
+const MFA_DENIALS: ReadonlySet<string> = new Set(['mfa_enrollment_required', 'INVALID_CLAIMS', 'mfa_required'])
