@@ -13,7 +13,8 @@ export const REFRESH_COOKIE = 'guard_refresh'
  */
 export function readCredentials(event: H3Event): Credentials {
   const { authorization, cookie } = event.node.req.headers
-  if (authorization?.startsWith('Bearer ')) return { token: authorization.slice(7).trim(), tokenSource: 'bearer' }
+  const bearer = bearerToken(authorization)
+  if (bearer !== undefined) return { token: bearer, tokenSource: 'bearer' }
   if (!cookie) return NO_CREDENTIALS
   return { token: readCookie(cookie, SESSION_COOKIE), tokenSource: 'cookie', refreshToken: readCookie(cookie, REFRESH_COOKIE) }
 }
@@ -29,8 +30,11 @@ const NO_CREDENTIALS: Credentials = Object.freeze({})
  */
 export function readSessionToken(event: H3Event): string | undefined {
   const { authorization, cookie } = event.node.req.headers
-  if (authorization?.startsWith('Bearer ')) return authorization.slice(7).trim()
-  return cookie ? readCookie(cookie, SESSION_COOKIE) : undefined
+  return bearerToken(authorization) ?? (cookie ? readCookie(cookie, SESSION_COOKIE) : undefined)
+}
+
+function bearerToken(authorization: string | undefined): string | undefined {
+  return authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined
 }
 
 /**
