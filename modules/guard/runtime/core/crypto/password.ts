@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+import { Semaphore } from './semaphore'
 
 /** scrypt cost: N = 2^15, r = 8, p = 1 (OWASP's minimum is 2^17 with p = 1 at r = 8 for 64 MiB; this is 32 MiB). */
 const PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const
@@ -6,15 +7,29 @@ const KEY_LENGTH = 32
 const SALT_BYTES = 16
 const MAX_MEMORY = 64 * 1024 * 1024
 
+/** libuv's thread pool size: `UV_THREADPOOL_SIZE`, 4 by default. */
+const POOL_SIZE = Number(process.env.UV_THREADPOOL_SIZE) || 4
+
+/**
+ * How many scrypt runs may use libuv's thread pool at once: two threads are
+ * always left for token verification (WebCrypto), fs and DNS, so a burst of
+ * sign-ins cannot queue them behind seconds of hashing. It also caps scrypt's
+ * memory at this many × 32 MiB.
+ */
+export const PASSWORD_HASH_CONCURRENCY = Math.max(1, POOL_SIZE - 2)
+
+const hashing = new Semaphore(PASSWORD_HASH_CONCURRENCY)
+
 function derive(password: string, salt: Buffer, params: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
+  return hashing.run(() => new Promise((resolve, reject) => {
     scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...params, maxmem: MAX_MEMORY }, (error, key) => (error ? reject(error) : resolve(key)))
-  })
+  }))
 }
 
 /**
  * Hashes a password with async scrypt (runs on the libuv pool, never blocks
- * the event loop). The result carries its own parameters and salt.
+ * the event loop; at most PASSWORD_HASH_CONCURRENCY at once, the rest wait in
+ * order). The result carries its own parameters and salt.
  *
  * @example
  * const stored = await hashPassword('correct horse battery staple')
