@@ -1,5 +1,5 @@
 import type { GuardDatabase } from '../store/database'
-import { insertSigningKey, loadSigningKeys } from '../store/signing-keys'
+import { insertSigningKey, loadSigningKeys, lockSigningKeys } from '../store/signing-keys'
 import { generateSigningKey, importSigningKeys, SigningKeySet, type LoadedKey } from '../tokens/key-set'
 
 /** Rotate when the signing key has less than this left. */
@@ -10,6 +10,8 @@ const RELOAD_INTERVAL_MS = 10_000
 /**
  * Owns the key set: loads it, rotates it when the signing key nears the end
  * of its window, and re-reads it when another instance rotated first.
+ * Creation and rotation run under a database lock, so instances that start
+ * (or rotate) together end with one signing key, not one each.
  *
  * @example
  * const keys = new KeyManager(db, sealKey, () => Date.now())
@@ -44,7 +46,8 @@ export class KeyManager {
     return true
   }
 
-  private async reload(): Promise<void> {
+  /** Re-reads the key set now (e.g. after missed notifications); not rate-limited. */
+  async reload(): Promise<void> {
     this.lastReload = this.now()
     this.current = await importSigningKeys(await loadSigningKeys(this.db, new Date(this.now())), this.sealKey)
   }
@@ -53,7 +56,13 @@ export class KeyManager {
     await this.reload()
     const existing = this.current.signingKey(this.now(), ROTATE_MARGIN_MS)
     if (existing) return existing
-    await insertSigningKey(this.db, await generateSigningKey(this.sealKey, this.now()), new Date(this.now()))
+    const candidate = await generateSigningKey(this.sealKey, this.now())
+    await this.db.transaction(async (tx) => {
+      await lockSigningKeys(tx)
+      // Another instance may have created one while we waited for the lock: use it.
+      const keys = await importSigningKeys(await loadSigningKeys(tx, new Date(this.now())), this.sealKey)
+      if (!keys.signingKey(this.now(), ROTATE_MARGIN_MS)) await insertSigningKey(tx, candidate, new Date(this.now()))
+    })
     await this.reload()
     const key = this.current.signingKey(this.now())
     if (!key) throw new Error('nuxt-guard could not load the signing key it just created; is NUXT_GUARD_SECRET the same on every instance?')

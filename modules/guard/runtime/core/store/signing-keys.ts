@@ -42,3 +42,22 @@ export async function insertSigningKey(db: SqlExecutor, key: SigningKeyRow, now:
   )
   await db.query('delete from guard_signing_keys where verify_until <= $1', [now.toISOString()])
 }
+
+/** Advisory lock class of key creation (the second half is the schema's hash, so schemas do not wait on each other). */
+const KEY_LOCK_CLASS = 727274002
+
+/**
+ * Takes the transaction-scoped lock that serialises key creation and rotation
+ * across instances sharing this database (and schema); held until `tx`
+ * commits or rolls back. Call it first in the transaction that re-reads the
+ * keys and inserts one only when none can sign.
+ *
+ * @example
+ * await db.transaction(async (tx) => {
+ *   await lockSigningKeys(tx)
+ *   if (!(await loadSigningKeys(tx, now)).some(canSign)) await insertSigningKey(tx, row, now)
+ * })
+ */
+export async function lockSigningKeys(tx: SqlExecutor): Promise<void> {
+  await tx.query('select pg_advisory_xact_lock($1, hashtext(current_schema()))', [KEY_LOCK_CLASS])
+}
