@@ -26,8 +26,8 @@ export type Authentication =
 /** A verified token with the auth object built for the policy it was last used with. */
 interface CachedSession { claims: SessionClaims; auth: GuardAuth; policy: CompiledPolicy }
 
-/** Revocations are remembered locally for the longest token lifetime. */
-const REVOCATION_MEMORY_MS = 3_600_000 + 60_000
+/** Revocations are remembered locally for the longest token lifetime (ms); older ones cannot matter to any live token. */
+export const REVOCATION_MEMORY_MS = 3_600_000 + 60_000
 
 /**
  * Turns credentials into an auth object. A cached, still-valid token costs

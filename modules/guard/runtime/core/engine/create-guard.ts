@@ -1,16 +1,16 @@
 import { deriveKey, describeSecretProblem } from '../crypto/secret'
-import { openDatabase, type DatabaseOptions, type GuardDatabase } from '../store/database'
+import { openDatabase, type DatabaseOptions, type GuardDatabase, type ListenerStatus } from '../store/database'
 import { migrate } from '../store/migrations'
 import { Authenticator } from './authenticator'
 import { KeyManager } from './key-manager'
-import { CONFIG_CHANNEL, LiveConfig } from './live-config'
+import { LiveConfig } from './live-config'
+import { REVOCATION_CHANNEL, syncInstances } from './instance-sync'
 import { SessionService } from './sessions'
 import { MfaCore } from './mfa'
 import { outboxMailer, type Mailer } from '../mail/mailer'
 import { smtpMailer } from '../mail/smtp'
 
-/** NOTIFY channel that carries revoked session ids to other instances. */
-export const REVOCATION_CHANNEL = 'nuxt_guard_revoked'
+export { REVOCATION_CHANNEL }
 
 export interface GuardOptions {
   /** Connection settings, or an already open database (tests share one). */
@@ -40,6 +40,12 @@ export interface Guard {
   mfa: MfaCore
   secret: string
   now: () => number
+  /**
+   * Whether other instances' changes reach this one: `connected`, or
+   * `reconnecting` since `sinceMs` (serving meanwhile; it catches up once
+   * back). PGlite is always `connected`. For a readiness endpoint.
+   */
+  listenerStatus(): ListenerStatus
   /** Signs a session out everywhere: the database, this instance's cache, other instances. */
   revokeSession(sessionId: string): Promise<boolean>
   close(): Promise<void>
@@ -71,12 +77,10 @@ export async function createGuard(options: GuardOptions): Promise<Guard> {
     const authenticator = new Authenticator(live, keys, sessions, now)
     const mailer = options.mailer ?? (options.smtpUrl ? smtpMailer(options.smtpUrl) : outboxMailer(db))
     const mfa = new MfaCore({ db, live, sessions, secret: options.secret, mailer, now, mfaTokenTtlSeconds: options.mfaTokenTtlSeconds })
-    const unsubscribe = await Promise.all([
-      db.listen(CONFIG_CHANNEL, payload => void live.reload(Number(payload) || undefined).catch(() => {})),
-      db.listen(REVOCATION_CHANNEL, sessionId => authenticator.revokeLocally(sessionId)),
-    ])
+    const stopSync = await syncInstances({ db, live, keys, authenticator, now })
     return {
       db, live, keys, sessions, authenticator, mfa, secret: options.secret, now,
+      listenerStatus: () => db.listenerStatus(),
       async revokeSession(sessionId) {
         authenticator.revokeLocally(sessionId)
         const revoked = await sessions.signOut(sessionId)
@@ -84,7 +88,7 @@ export async function createGuard(options: GuardOptions): Promise<Guard> {
         return revoked
       },
       async close() {
-        await Promise.all(unsubscribe.map(stop => stop().catch(() => {})))
+        await stopSync().catch(() => {})
         if (ownsDatabase) await db.close()
       },
     }

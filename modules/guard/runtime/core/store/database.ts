@@ -1,3 +1,7 @@
+import type { ListenerStatus } from './listener-status'
+
+export type { ListenerStatus }
+
 /** Runs SQL; rows come back as plain objects. */
 export interface SqlExecutor {
   query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>
@@ -13,6 +17,14 @@ export interface GuardDatabase extends SqlExecutor {
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>
   /** Subscribes to NOTIFY on a channel; resolves to an unsubscribe function. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>
+  /** Health of the LISTEN connection; PGlite (in process) is always `connected`. */
+  listenerStatus(): ListenerStatus
+  /**
+   * Calls `callback` each time the LISTEN connection is back after a loss:
+   * notifications sent meanwhile are gone, so re-read what they would have
+   * said. Never called for PGlite. Returns an unsubscribe function.
+   */
+  onListenerRestored(callback: () => Promise<void> | void): () => void
   notify(channel: string, payload: string): Promise<void>
   close(): Promise<void>
 }

@@ -11,6 +11,7 @@ import type { GuardDatabase } from './database'
 export async function openPglite(dataDir: string): Promise<GuardDatabase> {
   if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true })
   const pg = await PGlite.create(dataDir)
+  const openedAtMs = Date.now()
   return {
     kind: 'pglite',
     async query(sql, params) {
@@ -23,6 +24,8 @@ export async function openPglite(dataDir: string): Promise<GuardDatabase> {
       const unsubscribe = await pg.listen(channel, onPayload)
       return async () => { await unsubscribe() }
     },
+    listenerStatus: () => ({ state: 'connected', sinceMs: openedAtMs, attempts: 0 }),
+    onListenerRestored: () => () => {},
     async notify(channel, payload) {
       await pg.query('select pg_notify($1, $2)', [channel, payload])
     },

@@ -1,8 +1,10 @@
 import pg from 'pg'
 import type { GuardDatabase } from './database'
+import { PostgresListener } from './postgres-listener'
 
 /**
- * Connects to a PostgreSQL server through a pool; LISTEN gets its own client.
+ * Connects to a PostgreSQL server through a pool; LISTEN gets its own
+ * client, which reconnects by itself (see PostgresListener).
  *
  * @example
  * const db = await openPostgres(process.env.DATABASE_URL!)
@@ -11,7 +13,7 @@ export async function openPostgres(url: string): Promise<GuardDatabase> {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 })
   pool.on('error', () => { /* an idle client died; the pool replaces it on next use */ })
   await pool.query('select 1')
-  const listeners: pg.Client[] = []
+  const listener = new PostgresListener({ connectionString: url })
   return {
     kind: 'postgres',
     async query(sql, params) {
@@ -33,25 +35,14 @@ export async function openPostgres(url: string): Promise<GuardDatabase> {
         client.release()
       }
     },
-    async listen(channel, onPayload) {
-      const client = new pg.Client({ connectionString: url })
-      await client.connect()
-      client.on('notification', message => message.channel === channel && onPayload(message.payload ?? ''))
-      client.on('error', () => {})
-      await client.query(`listen "${channel.replace(/"/g, '""')}"`)
-      listeners.push(client)
-      return async () => {
-        const index = listeners.indexOf(client)
-        if (index === -1) return // already ended by close()
-        listeners.splice(index, 1)
-        await client.end()
-      }
-    },
+    listen: (channel, onPayload) => listener.subscribe(channel, onPayload),
+    listenerStatus: () => listener.status(),
+    onListenerRestored: callback => listener.onRestored(callback),
     async notify(channel, payload) {
       await pool.query('select pg_notify($1, $2)', [channel, payload])
     },
     async close() {
-      await Promise.all(listeners.splice(0).map(client => client.end()))
+      await listener.close()
       await pool.end()
     },
   }

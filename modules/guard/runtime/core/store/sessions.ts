@@ -59,3 +59,16 @@ export async function revokeSession(db: SqlExecutor, sessionId: string, now: Dat
   const rows = await db.query('update guard_sessions set revoked_at = $2 where id = $1 and revoked_at is null returning id', [sessionId, now.toISOString()])
   return rows.length > 0
 }
+
+/**
+ * Ids of sessions revoked after `since` (any instance's clock), for an
+ * instance that missed their revocation notices while its LISTEN connection
+ * was down. Unindexed scan: meant for that rare catch-up, not a hot path.
+ *
+ * @example
+ * for (const id of await revokedSessionIdsSince(db, new Date(Date.now() - 3_660_000))) authenticator.revokeLocally(id)
+ */
+export async function revokedSessionIdsSince(db: SqlExecutor, since: Date): Promise<string[]> {
+  const rows = await db.query<{ id: string }>('select id from guard_sessions where revoked_at > $1', [since.toISOString()])
+  return rows.map(row => row.id)
+}

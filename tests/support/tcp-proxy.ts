@@ -1,0 +1,52 @@
+import { createConnection, createServer, type Server, type Socket } from 'node:net'
+
+/**
+ * A TCP proxy in front of a server (e.g. PostgreSQL), to play a server
+ * restart: `down()` cuts every connection and refuses new ones, `up()` accepts
+ * again on the same port.
+ *
+ * @example
+ * const proxy = await tcpProxy('127.0.0.1', 5432)
+ * const url = `postgres://postgres@127.0.0.1:${proxy.port}/test`
+ * await proxy.down(); await proxy.up(); await proxy.close()
+ */
+export async function tcpProxy(targetHost: string, targetPort: number) {
+  const sockets = new Set<Socket>()
+  let server: Server | undefined
+  let port = 0
+  const track = (socket: Socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.on('error', () => socket.destroy())
+  }
+  const listen = () => new Promise<void>((resolve, reject) => {
+    server = createServer((client) => {
+      const upstream = createConnection({ host: targetHost, port: targetPort })
+      track(client)
+      track(upstream)
+      client.pipe(upstream).pipe(client)
+      client.on('close', () => upstream.destroy())
+      upstream.on('close', () => client.destroy())
+    })
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', () => {
+      port = (server!.address() as { port: number }).port
+      resolve()
+    })
+  })
+  const down = async () => {
+    const closing = server
+    server = undefined
+    for (const socket of sockets) socket.destroy()
+    await new Promise<void>(resolve => (closing ? closing.close(() => resolve()) : resolve()))
+  }
+  await listen()
+  return {
+    get port() { return port },
+    /** Cuts every proxied connection and stops accepting (connections are refused). */
+    down,
+    /** Accepts again, on the same port. */
+    up: listen,
+    close: down,
+  }
+}
