@@ -1,16 +1,26 @@
 import { mkdir } from 'node:fs/promises'
 import { PGlite } from '@electric-sql/pglite'
 import type { GuardDatabase } from './database'
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock'
 
 /**
- * Opens (creating when needed) an embedded PostgreSQL in `dataDir`.
+ * Opens (creating when needed) an embedded PostgreSQL in `dataDir`, which
+ * one process at a time may hold (`<dataDir>/nuxt-guard.lock`; throws
+ * DataDirLockedError naming the holder otherwise). `memory://` needs no lock.
  *
  * @example
  * const db = await openPglite('.data/guard/db')
  */
 export async function openPglite(dataDir: string): Promise<GuardDatabase> {
-  if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true })
-  const pg = await PGlite.create(dataDir)
+  let lock: DataDirLock | undefined
+  if (!dataDir.startsWith('memory://')) {
+    await mkdir(dataDir, { recursive: true })
+    lock = await acquireDataDirLock(dataDir)
+  }
+  const pg = await PGlite.create(dataDir).catch(async (error) => {
+    await lock?.release()
+    throw error
+  })
   const openedAtMs = Date.now()
   return {
     kind: 'pglite',
@@ -29,6 +39,9 @@ export async function openPglite(dataDir: string): Promise<GuardDatabase> {
     async notify(channel, payload) {
       await pg.query('select pg_notify($1, $2)', [channel, payload])
     },
-    close: () => pg.close(),
+    async close() {
+      try { await pg.close() }
+      finally { await lock?.release() }
+    },
   }
 }
