@@ -1,7 +1,8 @@
 import type { H3Event } from 'h3'
 import { pathReadings } from '../../core/paths/canonicalize'
 import { signedOutAuth, type GuardAuth } from '../../core/policy/auth'
-import type { CompiledPolicy, RouteClass } from '../../core/policy/compile'
+import { GUARD_API_PATTERN, type CompiledPolicy, type RouteClass } from '../../core/policy/compile'
+import { checkPattern } from '../../core/routing/pattern'
 import { evaluateAccess } from '../../core/policy/decide'
 import type { Guard } from '../../core/engine/create-guard'
 import { clearSessionCookies, readCredentials, readSessionToken, writeSessionCookies } from './cookies'
@@ -31,58 +32,127 @@ export async function resolveAuth(event: H3Event, guard: Guard): Promise<{ auth:
 }
 
 /**
- * The guard's whole judgement of one request: `false` to let it through,
- * `true` when the guard has answered it (400, 503, a redirect or a JSON
- * error). A signed-in request with a cached token is judged synchronously:
- * no promise, no crypto, no I/O.
+ * What the guard made of one request:
+ * - `'app'`: let through, and it is one of the app's own routes — an app's
+ *   hand-written middleware runs (see `guardMiddleware`);
+ * - `'guard'`: let through, but no app middleware is for it: an ignored
+ *   route, the guard's own API (`/api/_guard/**`) or the page a signed-in user
+ *   needs to finish signing in (the live `mfa.enrollUrl`, `mfa.challengeUrl`
+ *   and anything under them) — by every reading of its path;
+ * - `'answered'`: the guard has answered it (400, 503, a redirect or a JSON error).
+ */
+export type Judgement = 'app' | 'guard' | 'answered'
+
+/**
+ * The guard's whole judgement of one request (see {@link Judgement}). A
+ * signed-in request with a cached token is judged synchronously: no promise,
+ * no crypto, no I/O.
  *
  * @example
  * const judged = judgeRequest(event)
- * if (judged === true || (judged !== false && await judged)) return
+ * if ((typeof judged === 'string' ? judged : await judged) === 'app') await appChecks(event)
  */
-export function judgeRequest(event: H3Event, options: JudgeOptions = {}): boolean | Promise<boolean> {
+export function judgeRequest(event: H3Event, options: JudgeOptions = {}): Judgement | Promise<Judgement> {
   const readings = pathReadings(event.path)
   if (!readings.ok) {
-    return sendGuardError(event, 400, { error: 'invalid_request', error_description: `The request path is not valid: ${readings.reason}.` }).then(() => true)
+    return sendGuardError(event, 400, { error: 'invalid_request', error_description: `The request path is not valid: ${readings.reason}.` }).then(answered)
   }
   const guard = readyGuard()
   if (!guard) return judgeWhileStarting(event, readings.readings, options)
   const policy = guard.live.policy
   const route = policy.classify(readings.readings)
-  if (route.kind === 'ignored') return false
+  if (route.kind === 'ignored') return 'guard'
   const token = readSessionToken(event)
   const cached = token ? guard.authenticator.fromCache(token) : undefined
-  if (!cached) return resolveAuth(event, guard).then(({ auth, unavailable }) => decide(event, guard, policy, route, auth, unavailable, options))
+  if (!cached) return resolveAuth(event, guard).then(({ auth, unavailable }) => decide(event, guard, policy, readings.readings, route, auth, unavailable, options))
   event.context.auth = cached
-  return decide(event, guard, policy, route, cached, false, options)
+  return decide(event, guard, policy, readings.readings, route, cached, false, options)
 }
 
-async function judgeWhileStarting(event: H3Event, readings: string[], options: JudgeOptions): Promise<boolean> {
+/**
+ * Whether every reading of a path is the guard's own: its API or one of the
+ * pages a signed-in user needs to finish signing in (the live config's
+ * enrollment and challenge pages, and anything under them). One reading that
+ * is not — `/api/_guard/../orders` also reads as `/api/orders` — makes the
+ * path the app's. Compares strings only: no allocation per request.
+ *
+ * @example
+ * isGuardOwnPath(policy, ['/api/_guard/session'])                         // true
+ * isGuardOwnPath(policy, ['/api/orders', '/api/_guard/../orders'])        // false
+ * isGuardOwnPath(policy, ['/account/manage-mfa/add'])                     // true (default enrollUrl)
+ * isGuardOwnPath(policy, ['/account/manage-mfa/added'])                   // false
+ */
+export function isGuardOwnPath(policy: CompiledPolicy, readings: readonly string[]): boolean {
+  const bases = guardOwnBases(policy)
+  for (let r = 0; r < readings.length; r++) {
+    const reading = readings[r]!
+    let own = false
+    for (let b = 0; b < bases.length && !own; b++) own = isAtOrUnder(reading, bases[b]!)
+    if (!own) return false
+  }
+  return readings.length > 0
+}
+
+/** The guard's own API, without its `/**`. */
+const GUARD_API_BASE = GUARD_API_PATTERN.slice(0, -'/**'.length)
+
+/** Each compiled policy's guard-own base paths, canonical like the readings; built once per version. */
+const ownBasesByPolicy = new WeakMap<CompiledPolicy, readonly string[]>()
+
+function guardOwnBases(policy: CompiledPolicy): readonly string[] {
+  let bases = ownBasesByPolicy.get(policy)
+  if (!bases) {
+    const list = [GUARD_API_BASE]
+    for (const url of [policy.config.mfa.enrollUrl, policy.config.mfa.challengeUrl]) {
+      const check = checkPattern(url) // the validated config's exact paths, lower-cased as the matcher sees them
+      if (check.ok && !list.includes(check.pattern)) list.push(check.pattern)
+    }
+    bases = Object.freeze(list)
+    ownBasesByPolicy.set(policy, bases)
+  }
+  return bases
+}
+
+/** `path` is `base` or below it, at a segment boundary (`/` is the root only, never "everything"). */
+function isAtOrUnder(path: string, base: string): boolean {
+  if (path.length === base.length || base.length === 1) return path === base
+  return path.length > base.length && path.charCodeAt(base.length) === 0x2f && path.startsWith(base)
+}
+
+function whoseRoute(policy: CompiledPolicy, readings: readonly string[]): Judgement {
+  return isGuardOwnPath(policy, readings) ? 'guard' : 'app'
+}
+
+function answered(): Judgement {
+  return 'answered'
+}
+
+async function judgeWhileStarting(event: H3Event, readings: string[], options: JudgeOptions): Promise<Judgement> {
   const { guard, policy } = await currentGuard()
   if (guard) return judgeRequest(event, options)
   const route = policy.classify(readings)
-  if (route.kind === 'ignored') return false
+  if (route.kind === 'ignored') return 'guard'
   event.context.auth = signedOutAuth
-  return route.kind === 'protected' ? serviceUnavailable(event) : false
+  return route.kind === 'protected' ? serviceUnavailable(event) : whoseRoute(policy, readings)
 }
 
-function decide(event: H3Event, guard: Guard, policy: CompiledPolicy, route: Exclude<RouteClass, { kind: 'ignored' }>, auth: GuardAuth, unavailable: boolean, { enforce = true }: JudgeOptions): boolean | Promise<boolean> {
+function decide(event: H3Event, guard: Guard, policy: CompiledPolicy, readings: readonly string[], route: Exclude<RouteClass, { kind: 'ignored' }>, auth: GuardAuth, unavailable: boolean, { enforce = true }: JudgeOptions): Judgement | Promise<Judgement> {
   const debug = guardSettings().debug
   if (route.kind === 'public' || !enforce) {
     if (debug) logDecision(event, route.kind === 'public' ? 'allow (public)' : 'allow (not enforced)', '-', route.kind)
-    return false
+    return whoseRoute(policy, readings)
   }
   if (unavailable) return serviceUnavailable(event)
   const verdict = evaluateAccess(policy, { auth, rules: route.rules, mfaExempt: route.mfaExempt, nowSeconds: guard.now() / 1000 })
   if (debug) logDecision(event, verdict.allow ? 'allow' : `${verdict.status} ${verdict.error}`, route.rules.map(rule => rule.pattern).join(',') || '-', verdict.reason)
-  if (verdict.allow) return false
-  return respondToDenial(event, verdict, route.api, policy).then(() => true)
+  if (verdict.allow) return whoseRoute(policy, readings)
+  return respondToDenial(event, verdict, route.api, policy).then(answered)
 }
 
-async function serviceUnavailable(event: H3Event): Promise<true> {
+async function serviceUnavailable(event: H3Event): Promise<Judgement> {
   event.node.res.setHeader('retry-after', '5')
   await sendGuardError(event, 503, { error: 'temporarily_unavailable', error_description: 'The authentication service cannot reach its database or keys; try again shortly.' })
-  return true
+  return 'answered'
 }
 
 function logDecision(event: H3Event, outcome: string, rules: string, reason: string): void {
