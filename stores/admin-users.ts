@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { FactorId } from '../modules/guard/runtime/core/config/schema'
+import type { FactorId } from '#guard/core/config/schema'
 import { ADMIN_API, problemOf, type ApiProblem } from './support/api'
 
 /** One row of `GET /admin/users`. */

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { GuardConfig } from '../modules/guard/runtime/core/config/schema'
+import type { GuardConfig } from '#guard/core/config/schema'
 import { ADMIN_API, fieldIssuesOf, issuesUnder, problemOf, type ApiProblem, type FieldIssue } from './support/api'
 import { cloneJson, mergeOnto, sameJson, type JsonObject } from './support/json-document'
 

@@ -1,10 +1,15 @@
 import { join } from 'node:path'
-import { guardApiRoutes } from './api-routes'
-import { defineNuxtModule, createResolver, addServerHandler, addServerPlugin, addServerImports, addImports, addRouteMiddleware, addTypeTemplate } from '@nuxt/kit'
+import { existsSync } from 'node:fs'
+import {
+  defineNuxtModule, createResolver, addServerHandler, addServerPlugin, addServerImports, addImports, addPlugin,
+  addRouteMiddleware, addTypeTemplate, addComponentsDir, extendPages, installModule, hasNuxtModule,
+} from '@nuxt/kit'
 import { defu } from 'defu'
 import type { GuardConfigInput } from './runtime/core/config/schema'
 import { validateConfig, formatConfigIssues } from './runtime/core/config/validate'
-import type { GuardRuntimeConfig } from './runtime/server/utils/guard-instance'
+import type { GuardRuntimeConfig, GuardPublicRuntimeConfig } from './runtime/server/utils/guard-instance'
+import { guardApiRoutes } from './setup/api-routes'
+import { builtInPages, consoleDir, pagePaths } from './setup/console-files'
 
 export interface ModuleOptions {
   /**
@@ -19,9 +24,9 @@ export interface ModuleOptions {
    */
   debug: boolean
   /**
-   * Storage. Embedded PGlite under `dataDir` unless `url` (or the
-   * `NUXT_GUARD_DATABASE_URL` / `DATABASE_URL` environment variable) names a
-   * PostgreSQL server.
+   * Storage. Embedded PGlite under `dataDir` unless a PostgreSQL URL is given
+   * at run time (`NUXT_GUARD_DATABASE_URL`, else `DATABASE_URL`). A `url` set
+   * here is built into the server; prefer the environment variables.
    * @default { url: '', dataDir: '<rootDir>/.data/guard' in development, '.data/guard' in production }
    */
   database: { url?: string; dataDir?: string }
@@ -36,7 +41,25 @@ export interface ModuleOptions {
    * @default true in production, false in development
    */
   cookieSecure?: boolean
+  /**
+   * The built-in sign-in, sign-up, MFA and account pages. `false` registers
+   * none (build your own from the `Guard…` components). A page the app defines
+   * at the same path always wins.
+   * @default true
+   */
+  pages: boolean
+  /**
+   * The admin console: `false` to leave it out, or where it lives.
+   * The admin API (`/api/_guard/admin/*`) checks the admin role either way.
+   * @default { path: '/admin' }
+   */
+  console: false | { path?: string }
 }
+
+/** `runtimeConfig.guard`: every key can be set at run time by `NUXT_GUARD_<KEY>`. */
+export interface ModuleRuntimeConfig { guard: GuardRuntimeConfig }
+/** `runtimeConfig.public.guard`. */
+export interface ModulePublicRuntimeConfig { guard: GuardPublicRuntimeConfig }
 
 export default defineNuxtModule<ModuleOptions>({
   meta: { name: 'nuxt-guard', configKey: 'guard', compatibility: { nuxt: '>=4.0.0' } },
@@ -45,22 +68,33 @@ export default defineNuxtModule<ModuleOptions>({
     debug: false,
     database: {},
     config: {},
+    pages: true,
+    console: { path: '/admin' },
   },
-  setup(options, nuxt) {
+  async setup(options, nuxt) {
     const resolver = createResolver(import.meta.url)
     const seed = validateConfig(options.config)
     if (!seed.ok) throw new Error(`[nuxt-guard] \`guard.config\` in nuxt.config.ts is invalid:\n${formatConfigIssues(seed.issues)}`)
+    const consolePath = options.console === false ? '' : (options.console.path || '/admin').replace(/\/+$/, '')
+    if (options.console !== false && !/^\/[\w\-/]*$/.test(consolePath)) {
+      throw new Error(`[nuxt-guard] \`guard.console.path\` must be a path such as "/admin" or "/ops/guard"; got ${JSON.stringify(options.console.path)}.`)
+    }
 
-    const runtimeConfig = nuxt.options.runtimeConfig as Record<string, unknown>
-    runtimeConfig.guard = defu(runtimeConfig.guard as Partial<GuardRuntimeConfig> | undefined, {
+    // Settings a deployment changes are runtime config: NUXT_GUARD_SECRET, NUXT_GUARD_DATABASE_URL, … override them.
+    nuxt.options.runtimeConfig.guard = defu(nuxt.options.runtimeConfig.guard, {
       secret: '',
-      databaseUrl: options.database.url || process.env.DATABASE_URL || '',
+      databaseUrl: options.database.url ?? '',
       dataDir: options.database.dataDir ?? (nuxt.options.dev ? join(nuxt.options.rootDir, '.data/guard') : '.data/guard'),
+      smtpUrl: '',
+      mfaTokenTtl: 0,
       debug: options.debug,
       cookieSecure: options.cookieSecure ?? !nuxt.options.dev,
       seed: seed.config,
     } satisfies GuardRuntimeConfig)
+    nuxt.options.runtimeConfig.public.guard = defu(nuxt.options.runtimeConfig.public.guard, { consolePath } satisfies GuardPublicRuntimeConfig)
+    nuxt.options.alias['#guard'] = resolver.resolve('./runtime')
 
+    // Server: the start-up plugin, the middleware, the API and the server utilities.
     addServerPlugin(resolver.resolve('./runtime/server/plugins/guard'))
     if (!options.skipServerMiddleware) {
       addServerHandler({ middleware: true, handler: resolver.resolve('./runtime/server/middleware/guard') })
@@ -74,9 +108,29 @@ export default defineNuxtModule<ModuleOptions>({
       from: resolver.resolve(`./runtime/server/utils/${name.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)}`),
     })))
 
+    // App: the session loaded once per page, composables, and the client-side judge of navigations.
+    addPlugin(resolver.resolve('./runtime/app/plugins/session'))
     addImports(['useAuth', 'useUser'].map(name => ({ name, from: resolver.resolve(`./runtime/app/composables/${name}`) })))
     addImports({ name: 'safeRedirectPath', from: resolver.resolve('./runtime/core/policy/redirect') })
     addRouteMiddleware({ name: 'guard', path: resolver.resolve('./runtime/app/middleware/guard'), global: true })
+
+    // The built-in pages and console: components prefixed Guard…, scoped styles, Pinia for the console.
+    addComponentsDir({ path: consoleDir(resolver.resolve, 'components'), prefix: 'Guard', pathPrefix: true })
+    nuxt.options.css.push(join(consoleDir(resolver.resolve, 'assets'), 'console.css'))
+    if (options.pages || consolePath) {
+      if (!hasNuxtModule('@pinia/nuxt')) await installModule('@pinia/nuxt')
+      const pagesDir = consoleDir(resolver.resolve, 'pages')
+      extendPages((pages) => {
+        const taken = pagePaths(pages)
+        const include = (path: string) => (path === '/admin' || path.startsWith('/admin/') ? Boolean(consolePath) : options.pages)
+        pages.push(...builtInPages(pagesDir, { consolePath, include }).filter(page => !taken.has(page.path)))
+      })
+    }
+    // The guard's error page (sign in, set up MFA, no access, unavailable), unless the app has its own error.vue.
+    nuxt.hook('app:resolve', (app) => {
+      const own = nuxt.options._layers.some(layer => existsSync(join(layer.config.srcDir, 'error.vue')))
+      if (!own) app.errorComponent = join(consoleDir(resolver.resolve, 'components'), 'ErrorPage.vue')
+    })
 
     addTypeTemplate({
       filename: 'types/nuxt-guard.d.ts',

@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 
-/** The playground ("Acme"), built once per run by tests/browser/global-setup.ts. */
-export const PLAYGROUND_ROOT = fileURLToPath(new URL('../../playground', import.meta.url))
-// The build directory stays `.nuxt`: playground/tsconfig.json refers to the tsconfig files Nuxt writes there.
+/** This repository's app ("Acme", srcDir playground/), built once per run by tests/browser/global-setup.ts. */
+export const PLAYGROUND_ROOT = fileURLToPath(new URL('../..', import.meta.url))
+// The build directory stays `.nuxt`: tsconfig.json refers to the tsconfig files Nuxt writes there.
 export const PLAYGROUND_BUILD_DIR = `${PLAYGROUND_ROOT}/.nuxt`
 export const PLAYGROUND_OUTPUT = `${PLAYGROUND_BUILD_DIR}/browser-output${process.env.GUARD_E2E_BUILD_ID ? `-${process.env.GUARD_E2E_BUILD_ID}` : ''}`
 

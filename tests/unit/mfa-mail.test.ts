@@ -69,7 +69,7 @@ describe('mailers', () => {
   })
 
   it('the SMTP transport delivers through the server named by the URL, with the sender from ?from=', async () => {
-    const mailer = smtpMailer(`smtp://127.0.0.1:${port}?from=guard%40acme.test`)
+    const mailer = await smtpMailer(`smtp://127.0.0.1:${port}?from=guard%40acme.test`)
     await mailer.send({ to: 'ada@example.test', subject: 'Your verification code: 123456', text: 'Your verification code is 123456.' })
     expect(smtp.received).toHaveLength(1)
     const [message] = smtp.received

@@ -75,7 +75,7 @@ export async function createGuard(options: GuardOptions): Promise<Guard> {
     await keys.init()
     const sessions = new SessionService(db, live, keys, now)
     const authenticator = new Authenticator(live, keys, sessions, now)
-    const mailer = options.mailer ?? (options.smtpUrl ? smtpMailer(options.smtpUrl) : outboxMailer(db))
+    const mailer = options.mailer ?? (options.smtpUrl ? await smtpMailer(options.smtpUrl) : outboxMailer(db))
     const mfa = new MfaCore({ db, live, sessions, secret: options.secret, mailer, now, mfaTokenTtlSeconds: options.mfaTokenTtlSeconds })
     const stopSync = await syncInstances({ db, live, keys, authenticator, now })
     return {

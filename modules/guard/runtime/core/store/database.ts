@@ -1,4 +1,5 @@
 import type { ListenerStatus } from './listener-status'
+import { loadOptionalPeer } from '../optional-peer'
 
 export type { ListenerStatus }
 
@@ -38,7 +39,8 @@ export interface DatabaseOptions {
 
 /**
  * Opens the configured database: pg when a URL is given, PGlite otherwise.
- * Each driver is loaded only when used.
+ * Each driver is loaded only when used; `pg` is an optional peer dependency
+ * (a clear error names `npm i pg` when it is missing).
  *
  * @example
  * const db = await openDatabase({ dataDir: '.data/guard/db' })
@@ -46,7 +48,7 @@ export interface DatabaseOptions {
  */
 export async function openDatabase(options: DatabaseOptions): Promise<GuardDatabase> {
   if (options.url) {
-    const { openPostgres } = await import('./postgres')
+    const { openPostgres } = await loadOptionalPeer('pg', 'A PostgreSQL database (NUXT_GUARD_DATABASE_URL or DATABASE_URL)', () => import('./postgres'))
     return openPostgres(options.url)
   }
   const { openPglite } = await import('./pglite')

@@ -1,6 +1,6 @@
 import { defineNitroPlugin, useRuntimeConfig } from 'nitropack/runtime'
 import { resolveSecret } from '../utils/secret-file'
-import { startGuard, useGuard, type GuardRuntimeConfig } from '../utils/guard-instance'
+import { guardSettings, startGuard, useGuard, type GuardRuntimeConfig } from '../utils/guard-instance'
 import { countUsers } from '../../core/store/users'
 
 /**
@@ -14,7 +14,7 @@ export default defineNitroPlugin((nitroApp) => {
   startGuard(settings, secret).then(
     async (guard) => {
       const users = await countUsers(guard.db)
-      const where = settings.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${settings.dataDir}`
+      const where = guardSettings().databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${settings.dataDir}`
       console.info(`[nuxt-guard] ready: config v${guard.live.policy.version}, ${users} user${users === 1 ? '' : 's'}, ${where}`)
       if (users === 0) {
         const signUp = guard.live.policy.config.signUpUrl

@@ -2,14 +2,31 @@ import { createGuard, type Guard } from '../../core/engine/create-guard'
 import { compilePolicy, type CompiledPolicy } from '../../core/policy/compile'
 import { defaultConfig, validateConfig } from '../../core/config/validate'
 
-/** Settings the module writes into `runtimeConfig.guard`. */
+/**
+ * `runtimeConfig.guard`, written by the module; each key is overridable at run
+ * time by its `NUXT_GUARD_*` variable (`databaseUrl` → `NUXT_GUARD_DATABASE_URL`).
+ */
 export interface GuardRuntimeConfig {
+  /** Server secret, at least 32 bytes (`NUXT_GUARD_SECRET`); generated into `dataDir` in development. */
   secret: string
+  /** PostgreSQL URL; empty = `DATABASE_URL` at run time, else embedded PGlite. */
   databaseUrl: string
+  /** Where PGlite keeps its files, or `memory://`. */
   dataDir: string
+  /** `smtp://user:pass@host:587` for email codes; empty = the console's outbox. */
+  smtpUrl: string
+  /** Lifetime of the step-up `mfa_token` in seconds; 0 = the config's `mfa.mfaTokenTtlSeconds`. */
+  mfaTokenTtl: number
   debug: boolean
   cookieSecure: boolean
+  /** The config document seeded on first boot (validated at build time). */
   seed: Record<string, unknown>
+}
+
+/** `runtimeConfig.public.guard`. */
+export interface GuardPublicRuntimeConfig {
+  /** Where the admin console's pages are; empty when the console is switched off. */
+  consolePath: string
 }
 
 type GuardState =
@@ -41,13 +58,13 @@ export function guardSettings(): GuardRuntimeConfig {
 export function startGuard(runtimeSettings: GuardRuntimeConfig, secret: string): Promise<Guard> {
   if (state?.status === 'ready') return Promise.resolve(state.guard)
   if (state?.status === 'starting') return state.ready
-  settings = runtimeSettings
+  settings = { ...runtimeSettings, databaseUrl: databaseUrlOf(runtimeSettings) }
   const dataDir = runtimeSettings.dataDir.startsWith('memory://') ? runtimeSettings.dataDir : `${runtimeSettings.dataDir.replace(/\/$/, '')}/db`
   const ready = createGuard({
-    database: { url: runtimeSettings.databaseUrl || undefined, dataDir }, secret, seed: runtimeSettings.seed,
+    database: { url: settings.databaseUrl || undefined, dataDir }, secret, seed: runtimeSettings.seed,
     // MFA: SMTP for email codes (else the outbox table) and a step-up token TTL that beats the config.
-    smtpUrl: process.env.NUXT_GUARD_SMTP_URL || undefined,
-    mfaTokenTtlSeconds: positiveInteger(process.env.NUXT_GUARD_MFA_TOKEN_TTL),
+    smtpUrl: runtimeSettings.smtpUrl || undefined,
+    mfaTokenTtlSeconds: positiveInteger(runtimeSettings.mfaTokenTtl),
   })
   state = { status: 'starting', ready }
   ready.then(
@@ -107,9 +124,14 @@ function currentGuardAfterStart(): { guard?: Guard; policy: CompiledPolicy } {
   throw new Error('nuxt-guard has not started: is the module registered in nuxt.config.ts?')
 }
 
-function positiveInteger(value: string | undefined): number | undefined {
+function positiveInteger(value: unknown): number | undefined {
   const number = Number(value)
-  return value && Number.isInteger(number) && number > 0 ? number : undefined
+  return Number.isInteger(number) && number > 0 ? number : undefined
+}
+
+/** `NUXT_GUARD_DATABASE_URL` (runtime config), else the platform's plain `DATABASE_URL`, read when the server starts. */
+function databaseUrlOf(runtimeSettings: GuardRuntimeConfig): string {
+  return runtimeSettings.databaseUrl || process.env.DATABASE_URL || ''
 }
 
 /** Forgets the running guard (after it was closed). */
