@@ -12,6 +12,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
  */
 export async function tcpProxy(targetHost: string, targetPort: number) {
   const sockets = new Set<Socket>()
+  const pairs = new Set<[Socket, Socket]>()
   let server: Server | undefined
   let port = 0
   const track = (socket: Socket) => {
@@ -25,7 +26,9 @@ export async function tcpProxy(targetHost: string, targetPort: number) {
       track(client)
       track(upstream)
       client.pipe(upstream).pipe(client)
-      client.on('close', () => upstream.destroy())
+      const pair: [Socket, Socket] = [client, upstream]
+      pairs.add(pair)
+      client.on('close', () => { pairs.delete(pair); upstream.destroy() })
       upstream.on('close', () => client.destroy())
     })
     server.once('error', reject)
@@ -45,6 +48,14 @@ export async function tcpProxy(targetHost: string, targetPort: number) {
     get port() { return port },
     /** Cuts every proxied connection and stops accepting (connections are refused). */
     down,
+    /** Stops forwarding on every open connection without closing it (a silent network cut); new connections work. */
+    freeze() {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream); upstream.unpipe(client)
+        client.pause(); upstream.pause()
+      }
+      pairs.clear()
+    },
     /** Accepts again, on the same port. */
     up: listen,
     close: down,

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi, t
 import pg from 'pg'
 import { createGuard, type Guard } from '../../modules/guard/runtime/core/engine/create-guard'
 import { backoffDelay } from '../../modules/guard/runtime/core/store/listener-status'
+import { PostgresListener } from '../../modules/guard/runtime/core/store/postgres-listener'
 import { openDatabase, type DatabaseOptions, type GuardDatabase } from '../../modules/guard/runtime/core/store/database'
 import { postgres } from '../support/backends'
 import { fakeClock } from '../support/fake-clock'
@@ -30,6 +31,42 @@ describe('PGlite listener', () => {
     try { expect(db.listenerStatus()).toMatchObject({ state: 'connected', attempts: 0 }) }
     finally { await db.close() }
   }, 30_000)
+})
+
+describe.skipIf(!url)('PostgresListener behind a silent network cut', () => {
+  it('a heartbeat that gets no answer counts as a lost connection; it reconnects and notifications flow again', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    vi.spyOn(console, 'info').mockImplementation(() => {})
+    const target = new URL(url!)
+    const proxy = await tcpProxy(target.hostname, Number(target.port || 5432))
+    const viaProxy = new URL(url!)
+    viaProxy.port = String(proxy.port)
+    const listener = new PostgresListener({ connectionString: viaProxy.toString() }, { minMs: 50, maxMs: 200 }, 200)
+    const received: string[] = []
+    const restored = vi.fn()
+    listener.onRestored(restored)
+    try {
+      await listener.subscribe('guard_test_heartbeat', payload => received.push(payload))
+      const firstPid = listener.status().backendPid
+      proxy.freeze() // no FIN, no RST: only a heartbeat notices
+      expect(await eventually(() => listener.status().state === 'reconnecting', 7_000)).toBe(true)
+      expect(listener.status().lastError).toMatch(/heartbeat/)
+      expect(await eventually(() => listener.status().state === 'connected', 5_000)).toBe(true)
+      expect(listener.status().backendPid).not.toBe(firstPid)
+      expect(restored).toHaveBeenCalledTimes(1)
+      const notifier = new pg.Client({ connectionString: url })
+      await notifier.connect()
+      try { await notifier.query(`select pg_notify('guard_test_heartbeat', 'after the cut')`) }
+      finally { await notifier.end() }
+      expect(await eventually(() => received.includes('after the cut'), 2_000)).toBe(true)
+      expect(warn.mock.calls.filter(([line]) => /lost the LISTEN connection/.test(String(line)))).toHaveLength(1)
+    }
+    finally {
+      await listener.close()
+      await proxy.close()
+      vi.restoreAllMocks()
+    }
+  }, 20_000)
 })
 
 describe.skipIf(!url)('two instances on PostgreSQL after the LISTEN connection drops', () => {

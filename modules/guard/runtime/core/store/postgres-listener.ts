@@ -5,11 +5,12 @@ type Restored = () => Promise<void> | void
 
 /**
  * One dedicated connection that LISTENs on every subscribed channel and comes
- * back by itself: when it drops (pg_terminate_backend, a server restart, a
- * network cut noticed by TCP keep-alive) it reconnects with capped exponential
- * backoff, LISTENs again, then runs the `onRestored` callbacks so the caller
- * re-reads what it missed. The loss and the recovery are logged once each
- * (`console.warn` / `console.info`, prefixed `[nuxt-guard]`).
+ * back by itself: when it drops (pg_terminate_backend, a server restart, or a
+ * silent network cut, caught by a heartbeat query every `heartbeatMs`) it
+ * reconnects with capped exponential backoff, LISTENs again, then runs the
+ * `onRestored` callbacks so the caller re-reads what it missed. The loss and
+ * the recovery are logged once each (`console.warn` / `console.info`,
+ * prefixed `[nuxt-guard]`).
  *
  * @example
  * const listener = new PostgresListener({ connectionString: url })
@@ -28,9 +29,14 @@ export class PostgresListener {
   private current: ListenerStatus = { state: 'reconnecting', sinceMs: Date.now(), attempts: 0 }
   private lostAtMs: number | undefined
   private closed = false
+  private heartbeat: ReturnType<typeof setInterval> | undefined
+  private beating = false
 
-  /** @param config pg client settings; `application_name` defaults to `nuxt-guard listener`. */
-  constructor(private readonly config: pg.ClientConfig, private readonly backoff: Backoff = DEFAULT_BACKOFF) {}
+  /**
+   * @param config pg client settings; `application_name` defaults to `nuxt-guard listener`.
+   * @param heartbeatMs how often a `select 1` checks the connection; no answer within 5 s counts as lost.
+   */
+  constructor(private readonly config: pg.ClientConfig, private readonly backoff: Backoff = DEFAULT_BACKOFF, private readonly heartbeatMs = 30_000) {}
 
   /** A copy of the connection's health; `backendPid` is the server process of the LISTEN connection. */
   status(): ListenerStatus {
@@ -63,6 +69,7 @@ export class PostgresListener {
   async close(): Promise<void> {
     this.closed = true
     clearTimeout(this.timer)
+    clearInterval(this.heartbeat)
     this.current = { state: 'closed', sinceMs: Date.now(), attempts: 0 }
     const client = this.client
     this.client = undefined
@@ -89,6 +96,8 @@ export class PostgresListener {
     }
     if (this.closed) return void client.end().catch(() => {})
     this.client = client
+    this.heartbeat ??= setInterval(() => this.beat(), this.heartbeatMs)
+    this.heartbeat.unref?.()
     const outage = this.lostAtMs
     this.current = { state: 'connected', sinceMs: Date.now(), attempts: 0 }
     this.lostAtMs = undefined
@@ -99,6 +108,18 @@ export class PostgresListener {
         if (!this.closed) console.warn(`[nuxt-guard] catching up after the LISTEN reconnect failed: ${message(error)}`)
       })
     }
+  }
+
+  /** A query on the LISTEN connection: a dead peer that never sent a FIN shows up as no answer. */
+  private beat(): void {
+    const client = this.client
+    if (!client || this.beating) return
+    this.beating = true
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const silence = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('no answer to a heartbeat within 5 s')), 5_000) })
+    Promise.race([client.query('select 1'), silence])
+      .catch(error => this.lost(client, error))
+      .finally(() => { clearTimeout(timer); this.beating = false })
   }
 
   /** LISTENs on every subscribed channel the client does not listen on yet. */
@@ -114,6 +135,8 @@ export class PostgresListener {
     if (this.closed || client !== this.client) return
     this.client = undefined
     client.end().catch(() => {})
+    // A silent peer never answers the goodbye: drop the socket instead of waiting for TCP to give up.
+    ;(client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.()
     this.retry(error)
   }
 
