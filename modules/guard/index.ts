@@ -93,6 +93,10 @@ export default defineNuxtModule<ModuleOptions>({
     } satisfies GuardRuntimeConfig)
     nuxt.options.runtimeConfig.public.guard = defu(nuxt.options.runtimeConfig.public.guard, { consolePath } satisfies GuardPublicRuntimeConfig)
     nuxt.options.alias['#guard'] = resolver.resolve('./runtime')
+    // Nuxt auto-imports nothing into files under node_modules unless told to: the shipped pages and
+    // components (dist/runtime/pages, dist/runtime/components) call useHead, useRoute, computed, … unimported.
+    nuxt.options.imports.transform ??= {}
+    ;(nuxt.options.imports.transform.include ??= []).push(new RegExp(`^${escapeRegExp(resolver.resolve('./runtime'))}/`))
 
     // Server: the start-up plugin, the middleware, the API and the server utilities.
     addServerPlugin(resolver.resolve('./runtime/server/plugins/guard'))
@@ -148,4 +152,8 @@ export {}
 })
 
 export type { GuardConfigInput, GuardConfig } from './runtime/core/config/schema'
-export type { GuardAuth, SessionClaims } from './runtime/core/policy/auth'
+export type { GuardAuth, GuardSessionClaims, SessionClaims } from './runtime/core/policy/auth'
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}

@@ -170,4 +170,15 @@ describe('sign-up and sign-in input', () => {
     const form = await rawRequest('/api/_guard/sign-in', { method: 'POST', body: 'email=member%40acme.test&password=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
     expect(form.status).toBe(415)
   })
+
+  it('signs out with a body-less same-origin POST, as $fetch sends it; a cross-site or form one is refused', async () => {
+    const client = new CookieClient()
+    expect((await client.signIn('member@acme.test')).status).toBe(200)
+    expect((await client.send('/api/_guard/sign-out', { method: 'POST', headers: { origin: 'https://evil.example' } })).status).toBe(403)
+    expect((await client.send('/api/_guard/sign-out', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(415)
+    expect((await client.send('/api/_guard/session')).status).toBe(200)
+    const signOut = await client.send('/api/_guard/sign-out', { method: 'POST' })
+    expect(signOut.status, signOut.body).toBe(200)
+    expect((await client.send('/api/_guard/session')).status).toBe(401)
+  })
 })

@@ -1,12 +1,13 @@
 import { computed, type ComputedRef } from 'vue'
-import type { GuardAuth } from '../../core/policy/auth'
+import type { GuardAuth, SessionClaims } from '../../core/policy/auth'
 import { useRequestEvent, useState } from '#imports'
 
 /** What `GET /api/_guard/session` answers for a signed-in user. */
 export interface SessionSnapshot {
   userId: string
   sessionId: string
-  claims: Record<string, unknown>
+  /** The session token's claims, typed by the app's `GuardSessionClaims`. */
+  claims: SessionClaims
   roles: string[]
   permissions: string[]
 }

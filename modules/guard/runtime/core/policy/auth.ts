@@ -1,8 +1,21 @@
 import type { FactorId } from '../config/schema'
 import type { CompletedFactors } from '../mfa/requirements'
 
-/** The payload of a nuxt-guard session token. */
-export interface SessionClaims {
+/**
+ * The claims your claims template renders, for typing: empty here, declared
+ * by the app so that `sessionClaims.isMfa` has the type the app says.
+ *
+ * @example
+ * // types/guard.d.ts in your app
+ * declare module 'nuxt-guard' {
+ *   interface GuardSessionClaims { isMfa: boolean; plan?: string }
+ * }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface GuardSessionClaims {}
+
+/** The payload of a nuxt-guard session token: the registered claims plus the template's (`GuardSessionClaims`). */
+export interface SessionClaims extends GuardSessionClaims {
   sub: string
   sid: string
   iss: string

@@ -1,27 +1,30 @@
-import { defineEventHandler, getHeader, getRequestHost, readBody, type EventHandler, type H3Event } from 'h3'
+import { defineEventHandler, getHeader, getRequestHost, readBody, type EventHandler, type EventHandlerRequest, type H3Event } from 'h3'
 import type { ZodType } from 'zod'
 import { guardError, isGuardError, sendGuardError } from './errors'
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /**
- * Wraps a guard API handler: state-changing requests must be JSON and, when
- * the browser names an Origin, same-origin (CSRF); guard errors are sent as
- * `{ error, error_description }` JSON; responses are never cached.
+ * Wraps a guard API handler: state-changing requests must be JSON (or carry
+ * no body at all) and, when the browser names an Origin, same-origin (CSRF);
+ * guard errors are sent as `{ error, error_description }` JSON; responses are
+ * never cached. The handler's return type is kept, so Nitro types
+ * `$fetch('/api/_guard/…')` in the app.
  *
  * @example
  * export default defineGuardHandler(async (event) => ({ ok: true }))
  */
-export function defineGuardHandler<T>(handler: (event: H3Event) => Promise<T> | T): EventHandler {
-  return defineEventHandler(async (event) => {
+export function defineGuardHandler<T>(handler: (event: H3Event) => Promise<T> | T): EventHandler<EventHandlerRequest, Promise<T>> {
+  return defineEventHandler(async (event): Promise<T> => {
     event.node.res.setHeader('cache-control', 'no-store')
     try {
       if (UNSAFE.has(event.method)) assertSameOriginJson(event)
       return await handler(event)
     }
     catch (error) {
-      if (isGuardError(error)) return sendGuardError(event, error.statusCode, error.data!)
-      throw error
+      if (!isGuardError(error)) throw error
+      // The error body is sent here; nothing is left for the handler's own return value.
+      return sendGuardError(event, error.statusCode, error.data!) as Promise<never>
     }
   })
 }
@@ -39,9 +42,11 @@ function assertSameOriginJson(event: H3Event): void {
   else if (origin === 'null') {
     throw guardError(403, 'cross_origin_request', 'Requests from an opaque origin are refused.')
   }
-  // A body-less DELETE carries nothing to parse, and no HTML form or simple cross-site request can send DELETE.
-  if (event.method === 'DELETE' && !hasBody(event)) return
   const type = getHeader(event, 'content-type') ?? ''
+  // A body-less DELETE, or a body-less POST that declares no type (`$fetch(url, { method: 'POST' })`),
+  // carries nothing to parse; an HTML form always declares one, and a browser's cross-site
+  // request names its Origin and was refused above.
+  if (!hasBody(event) && (event.method === 'DELETE' || (event.method === 'POST' && !type))) return
   if (!type.toLowerCase().startsWith('application/json')) {
     throw guardError(415, 'unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json.')
   }
