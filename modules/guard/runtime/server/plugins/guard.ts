@@ -2,11 +2,15 @@ import { defineNitroPlugin, useRuntimeConfig } from 'nitropack/runtime'
 import { resolveSecret } from '../utils/secret-file'
 import { guardSettings, startGuard, useGuard, type GuardRuntimeConfig } from '../utils/guard-instance'
 import { countUsers } from '../../core/store/users'
+import { DataDirLockedError } from '../../core/store/data-dir-lock'
 
 /**
  * Starts nuxt-guard with the server: checks the secret (a clear error in
  * production when it is missing or short), opens the database, loads the live
- * config and keys, and says where to go next.
+ * config and keys, and says where to go next. In production, an embedded
+ * data directory held by another live process stops this one (exit 1,
+ * naming the holder); on shutdown the database is closed before the process
+ * ends, releasing that directory.
  */
 export default defineNitroPlugin((nitroApp) => {
   const settings = useRuntimeConfig().guard as GuardRuntimeConfig
@@ -23,11 +27,20 @@ export default defineNitroPlugin((nitroApp) => {
       }
     },
     (error) => {
-      console.error(`[nuxt-guard] could not start; protected routes answer 503 until this is fixed:\n  ${error instanceof Error ? error.message : String(error)}`)
+      const message = error instanceof Error ? error.message : String(error)
+      if ((error instanceof DataDirLockedError || (error as Error | undefined)?.name === 'DataDirLockedError') && !import.meta.dev) {
+        // Another live process holds the embedded database: serving beside it would lose data. Stop.
+        console.error(`[nuxt-guard] refusing to start:\n  ${message}`)
+        process.exit(1)
+      }
+      console.error(`[nuxt-guard] could not start; protected routes answer 503 until this is fixed:\n  ${message}`)
     },
   )
+  // Shutdown (SIGTERM, SIGINT, dev reload): close the database and wait for it, so the PGlite lock is released.
   nitroApp.hooks.hook('close', async () => {
     const guard = await useGuard().catch(() => undefined)
-    await guard?.close()
+    if (!guard) return
+    try { await guard.close() }
+    catch (error) { console.error(`[nuxt-guard] closing the database failed: ${error instanceof Error ? error.message : String(error)}`) }
   })
 })

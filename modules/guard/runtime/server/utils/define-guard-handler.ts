@@ -1,14 +1,17 @@
-import { defineEventHandler, getHeader, getRequestHost, readBody, type EventHandler, type EventHandlerRequest, type H3Event } from 'h3'
+import { defineEventHandler, getHeader, getRequestHost, readBody, setResponseHeader, type EventHandler, type EventHandlerRequest, type H3Error, type H3Event } from 'h3'
 import type { ZodType } from 'zod'
-import { guardError, isGuardError, sendGuardError } from './errors'
+import { guardError, isGuardError, isUnavailableError, sendGuardError, unavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS } from './errors'
+import { readyGuard } from './guard-instance'
+import { credentialsUnchecked } from './judge-request'
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /**
  * Wraps a guard API handler: state-changing requests must be JSON (or carry
  * no body at all) and, when the browser names an Origin, same-origin (CSRF);
- * guard errors are sent as `{ error, error_description }` JSON; responses are
- * never cached. The handler's return type is kept, so Nitro types
+ * guard errors are sent as `{ error, error_description }` JSON; an outage of
+ * the database or keys answers 503 `temporarily_unavailable` with
+ * `Retry-After`, never a bare 500; responses are never cached. The handler's return type is kept, so Nitro types
  * `$fetch('/api/_guard/…')` in the app.
  *
  * @example
@@ -22,11 +25,30 @@ export function defineGuardHandler<T>(handler: (event: H3Event) => Promise<T> | 
       return await handler(event)
     }
     catch (error) {
-      if (!isGuardError(error)) throw error
+      const answer = unavailableAnswer(event, error) ?? error
+      if (!isGuardError(answer)) throw error
+      if (answer.statusCode === 503) setResponseHeader(event, 'retry-after', UNAVAILABLE_RETRY_AFTER_SECONDS)
       // The error body is sent here; nothing is left for the handler's own return value.
-      return sendGuardError(event, error.statusCode, error.data!) as Promise<never>
+      return sendGuardError(event, answer.statusCode, answer.data!) as Promise<never>
     }
   })
+}
+
+/**
+ * The one place an outage becomes 503 `temporarily_unavailable` (with
+ * `Retry-After`) on the guard's API: storage unreachable (see
+ * isUnavailableError), the guard not started (its start-up failed, so
+ * `useGuard()` threw), or a 401 `unauthenticated` for a request whose session
+ * credentials could not be checked because storage is down — a signed-in
+ * user is never told "not signed in" by an outage.
+ */
+function unavailableAnswer(event: H3Event, error: unknown): H3Error | undefined {
+  if (isGuardError(error)) {
+    const unchecked = error.statusCode === 401 && error.data?.error === 'unauthenticated' && credentialsUnchecked(event)
+    return unchecked ? unavailableError(event, error) : undefined
+  }
+  if (isUnavailableError(error) || !readyGuard()) return unavailableError(event, error)
+  return undefined
 }
 
 function assertSameOriginJson(event: H3Event): void {

@@ -28,7 +28,21 @@ export async function resolveAuth(event: H3Event, guard: Guard): Promise<{ auth:
   if (result.status === 'signed-in' && result.issued) writeSessionCookies(event, { token: result.issued.token }, secure)
   if (result.status === 'signed-out' && result.clearCookies) clearSessionCookies(event, secure)
   event.context.auth = result.auth
+  if (result.status === 'unavailable') event.context.guardCredentialsUnchecked = true
   return { auth: result.auth, unavailable: result.status === 'unavailable' }
+}
+
+/**
+ * Whether this request carried session credentials that could not be
+ * checked because the database or keys are unreachable (or the guard did not
+ * start): its signed-out `auth` means "unknown", so a "sign in" answer would
+ * be wrong — answer 503 `temporarily_unavailable` instead.
+ *
+ * @example
+ * if (!auth.userId && credentialsUnchecked(event)) throw unavailableError(event)
+ */
+export function credentialsUnchecked(event: H3Event): boolean {
+  return event.context.guardCredentialsUnchecked === true
 }
 
 /**
@@ -133,6 +147,8 @@ async function judgeWhileStarting(event: H3Event, readings: string[], options: J
   const route = policy.classify(readings)
   if (route.kind === 'ignored') return 'guard'
   event.context.auth = signedOutAuth
+  const { token, refreshToken } = readCredentials(event)
+  if (token || refreshToken) event.context.guardCredentialsUnchecked = true
   return route.kind === 'protected' ? serviceUnavailable(event) : whoseRoute(policy, readings)
 }
 
