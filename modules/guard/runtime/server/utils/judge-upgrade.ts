@@ -1,0 +1,77 @@
+import { ServerResponse, type IncomingMessage } from 'node:http'
+import { createEvent } from 'h3'
+import { judgeRequest } from './judge-request'
+import { guardSettings } from './guard-instance'
+
+/** What crossws hands a global `upgrade` hook: a Request-like object (on Node, the raw request in `_req`). */
+export interface UpgradeRequest {
+  url: string
+  headers: Headers
+  context?: Record<string, unknown>
+  _req?: IncomingMessage
+}
+
+/**
+ * Judges a WebSocket upgrade exactly like an HTTP request for its path (every
+ * reading of the path, the live route lists, the same verdicts), before the
+ * `101 Switching Protocols`. Server middleware never runs for upgrades, so
+ * without this every Nitro WebSocket route would be open. A cross-origin
+ * upgrade is refused unless its origin is in `allowedOrigins`. Resolves to
+ * `undefined` to let the upgrade through (the peer's `context.auth` is then
+ * what a handler's `event.context.auth` would be); throws a `Response` to
+ * refuse it, which crossws sends instead of the upgrade.
+ *
+ * @throws Response 400/401/403/503 (JSON or a redirect, as for the path), or
+ *   403 `cross_origin_request`
+ * @example
+ * nitroApp.h3App.options.websocket = { hooks: { upgrade: judgeUpgrade } }
+ */
+export async function judgeUpgrade(request: UpgradeRequest): Promise<void> {
+  const nodeRequest = request._req
+  // Only the Node server gives the raw request to judge; anything else is refused rather than let through unseen.
+  if (!nodeRequest) throw refusal(501, 'websocket_unsupported', 'nuxt-guard judges WebSocket upgrades on the Node server only.')
+  assertAllowedOrigin(nodeRequest)
+  const captured = new CapturedResponse(nodeRequest)
+  const event = createEvent(nodeRequest, captured)
+  if (await judgeRequest(event) === 'answered') {
+    throw new Response(captured.body || null, { status: captured.statusCode, headers: captured.headerList() })
+  }
+  if (request.context) request.context.auth = event.context.auth
+}
+
+function assertAllowedOrigin(request: IncomingMessage): void {
+  const origin = request.headers.origin
+  if (!origin) return
+  let host: string | undefined
+  try { host = new URL(origin).host }
+  catch { /* refused below */ }
+  if (host && host === request.headers.host) return
+  const allowed = guardSettings().allowedOrigins
+  if ((typeof allowed === 'string' ? allowed.split(',').map(item => item.trim()) : allowed).includes(origin)) return
+  throw refusal(403, 'cross_origin_request', `WebSocket connections from ${origin} are refused; connect from the same origin or add it to guard.allowedOrigins.`)
+}
+
+function refusal(status: number, error: string, description: string): Response {
+  return new Response(JSON.stringify({ error, error_description: description }), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } })
+}
+
+/** A response that is never attached to a socket: the guard's answer is kept to be sent in place of the upgrade. */
+class CapturedResponse extends ServerResponse {
+  body = ''
+
+  override write(chunk: unknown): boolean {
+    this.body += String(chunk ?? '')
+    return true
+  }
+
+  override end(chunk?: unknown): this {
+    if (chunk !== undefined && typeof chunk !== 'function') this.body += String(chunk)
+    this.emit('finish')
+    return this
+  }
+
+  headerList(): [string, string][] {
+    return Object.entries(this.getHeaders()).flatMap(([name, value]) =>
+      value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((item): [string, string] => [name, String(item)]))
+  }
+}
