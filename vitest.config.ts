@@ -34,6 +34,19 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          name: 'consumer',
+          include: ['tests/consumer/**/*.test.ts'],
+          environment: 'node',
+          // npm pack, then two fresh apps in the OS temp directory installed from the tarball and built.
+          globalSetup: ['tests/consumer/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 240_000,
+          // One server (and one Chromium) at a time on two cores.
+          fileParallelism: false,
+        },
+      },
     ],
   },
 })
