@@ -7,6 +7,7 @@ import {
 import { defu } from 'defu'
 import type { GuardConfigInput } from './runtime/core/config/schema'
 import { validateConfig, formatConfigIssues } from './runtime/core/config/validate'
+import { parseTrustProxy } from './runtime/core/network/trust-proxy'
 import type { GuardRuntimeConfig, GuardPublicRuntimeConfig } from './runtime/server/utils/guard-instance'
 import { guardApiRoutes } from './setup/api-routes'
 import { builtInPages, consoleDir, pagePaths } from './setup/console-files'
@@ -41,6 +42,16 @@ export interface ModuleOptions {
    * @default true in production, false in development
    */
   cookieSecure?: boolean
+  /**
+   * The reverse proxies in front of the server whose forwarded client address
+   * (`X-Forwarded-For`, else `Forwarded`) is believed: the number of proxies
+   * (`1`), their addresses or CIDR ranges (`['10.0.0.0/8']` or
+   * `"10.0.0.0/8, fd00::/8"`), or both. Unset, forwarded headers are ignored
+   * and the client is the direct peer. Throttling and audit use this address.
+   * Runtime: `NUXT_GUARD_TRUST_PROXY`.
+   * @default 0 (no proxy trusted)
+   */
+  trustProxy?: number | string | string[]
   /**
    * The built-in sign-in, sign-up, MFA and account pages. `false` registers
    * none (build your own from the `Guard…` components). A page the app defines
@@ -89,6 +100,7 @@ export default defineNuxtModule<ModuleOptions>({
       mfaTokenTtl: 0,
       debug: options.debug,
       cookieSecure: options.cookieSecure ?? !nuxt.options.dev,
+      trustProxy: validTrustProxy(options.trustProxy),
       seed: seed.config,
     } satisfies GuardRuntimeConfig)
     nuxt.options.runtimeConfig.public.guard = defu(nuxt.options.runtimeConfig.public.guard, { consolePath } satisfies GuardPublicRuntimeConfig)
@@ -153,6 +165,13 @@ export {}
 
 export type { GuardConfigInput, GuardConfig } from './runtime/core/config/schema'
 export type { GuardAuth, GuardSessionClaims, SessionClaims } from './runtime/core/policy/auth'
+
+/** `trustProxy` checked at build time (a typo would otherwise only show at the first sign-in); 0 when unset. */
+function validTrustProxy(setting: ModuleOptions['trustProxy']): number | string | string[] {
+  try { parseTrustProxy(setting) }
+  catch (error) { throw new Error(`[nuxt-guard] ${(error as Error).message}`) }
+  return setting ?? 0
+}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

@@ -3,6 +3,7 @@ import { completeChallenge } from '../../modules/guard/runtime/core/engine/mfa-c
 import type { MfaError } from '../../modules/guard/runtime/core/engine/mfa-errors'
 import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp'
 import { hitRateLimit, pruneMfaRows } from '../../modules/guard/runtime/core/store/rate-limits'
+import { findLiveSession } from '../../modules/guard/runtime/core/store/mfa-sessions'
 import { enrollTotp, newUser, signInAgain, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
 
 // Sign-ins hash passwords with scrypt: generous timeouts on a busy machine.
@@ -17,7 +18,7 @@ const guess = (session: { userId: string; sessionId: string }, code = '000000') 
   refusal(completeChallenge(engine.guard.mfa, { ...session, factor: 'totp', code }))
 
 describe('5 attempts per challenge', () => {
-  it('counts down attemptsRemaining, then answers 429 with the wait, even for the right code', async () => {
+  it('counts down attemptsRemaining, then answers 429 and ends the session, even for the right code', async () => {
     const user = await newUser(engine)
     const { secret } = await enrollTotp(engine, user)
     const session = await signInAgain(engine, user.email)
@@ -25,7 +26,9 @@ describe('5 attempts per challenge', () => {
     for (let i = 0; i < 5; i++) remaining.push((await guess(session))?.details.attemptsRemaining)
     expect(remaining).toEqual([4, 3, 2, 1, 0])
     const locked = await guess(session, totpCodeAt(secret, engine.clock.now()))
-    expect(locked).toMatchObject({ status: 429, code: 'too_many_attempts', details: { retryAfterSeconds: 900 } })
+    expect(locked).toMatchObject({ status: 429, code: 'too_many_attempts', details: { retryAfterSeconds: 900, sessionEnded: true } })
+    // The session that spent its challenge is over: sign in again.
+    expect(await findLiveSession(engine.db, session.sessionId, new Date(engine.clock.now()))).toBeUndefined()
   })
 
   it('concurrent guesses cannot slip past the limit', async () => {
@@ -47,35 +50,43 @@ describe('5 attempts per challenge', () => {
   })
 })
 
-describe('a factor locks for 15 minutes after 10 failures in a row', () => {
-  it('new sessions (new challenges) do not reset the count; the lock ends after 15 minutes', async () => {
+describe('per (account, client): 10 second-factor attempts an hour, never a lock on the factor', () => {
+  const fromClient = async (email: string, ip: string) => {
+    const issued = await engine.guard.sessions.signIn({ email, password: 'password-123' }, { ip })
+    return { userId: issued.user.id, sessionId: issued.sessionId }
+  }
+
+  it('new sessions from the same client do not reset the count; that client waits an hour; the owner\'s other client never does', async () => {
     const user = await newUser(engine)
     const { secret } = await enrollTotp(engine, user)
     for (let round = 0; round < 2; round++) {
-      const session = await signInAgain(engine, user.email)
+      const session = await fromClient(user.email, '203.0.113.66')
       for (let i = 0; i < 5; i++) expect((await guess(session))?.code).toBe('invalid_code')
     }
-    const fresh = await signInAgain(engine, user.email)
-    expect(await guess(fresh, totpCodeAt(secret, engine.clock.now()))).toMatchObject({ status: 429, details: { retryAfterSeconds: 900 } })
-    const audit = await engine.db.query<{ after: unknown }>(`select after from guard_audit where action = 'mfa.factor_locked' and actor_id = $1`, [user.userId])
-    expect(audit.map(row => row.after)).toEqual([{ factor: 'totp', minutes: 15 }])
-    engine.clock.advance(14 * 60_000)
-    expect(await guess(fresh, totpCodeAt(secret, engine.clock.now()))).toMatchObject({ status: 429, details: { retryAfterSeconds: 60 } })
+    const fresh = await fromClient(user.email, '203.0.113.66')
+    expect(await guess(fresh, totpCodeAt(secret, engine.clock.now()))).toMatchObject({ status: 429, details: { retryAfterSeconds: 3_600 } })
+    const audit = await engine.db.query<{ after: unknown }>(`select after from guard_audit where action = 'mfa.client_throttled' and actor_id = $1`, [user.userId])
+    expect(audit.map(row => row.after)).toEqual([{ factor: 'totp', client: '203.0.113.66', minutes: 60 }])
+    const owner = await fromClient(user.email, '198.51.100.7')
+    await expect(completeChallenge(engine.guard.mfa, { ...owner, factor: 'totp', code: totpCodeAt(secret, engine.clock.now()) })).resolves.toBeDefined()
+    engine.clock.advance(59 * 60_000)
+    const later = await fromClient(user.email, '203.0.113.66')
+    expect(await guess(later, totpCodeAt(secret, engine.clock.now()))).toMatchObject({ status: 429, details: { retryAfterSeconds: 60 } })
     engine.clock.advance(61_000)
-    const issued = await completeChallenge(engine.guard.mfa, { ...fresh, factor: 'totp', code: totpCodeAt(secret, engine.clock.now()) })
+    const issued = await completeChallenge(engine.guard.mfa, { ...later, factor: 'totp', code: totpCodeAt(secret, engine.clock.now()) })
     expect(issued.claims.mfa?.v).toBe(true)
   })
 
-  it('the lock is per user: another user\'s factor is untouched', async () => {
+  it('the count is per account: another user on the same client is untouched', async () => {
     const victim = await newUser(engine)
     await enrollTotp(engine, victim)
     const other = await newUser(engine)
     const { secret } = await enrollTotp(engine, other)
     for (let round = 0; round < 2; round++) {
-      const session = await signInAgain(engine, victim.email)
+      const session = await fromClient(victim.email, '203.0.113.77')
       for (let i = 0; i < 5; i++) await guess(session)
     }
-    const session = await signInAgain(engine, other.email)
+    const session = await fromClient(other.email, '203.0.113.77')
     await expect(completeChallenge(engine.guard.mfa, { ...session, factor: 'totp', code: totpCodeAt(secret, engine.clock.now()) })).resolves.toBeDefined()
   })
 })

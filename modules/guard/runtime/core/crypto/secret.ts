@@ -4,7 +4,7 @@ import { hkdfSync } from 'node:crypto'
 export const MIN_SECRET_BYTES = 32
 
 /** What each derived key is for; a label never serves two purposes. */
-export type KeyPurpose = 'seal' | 'mfa-token' | 'device' | 'code-pepper'
+export type KeyPurpose = 'seal' | 'mfa-token' | 'device' | 'code-pepper' | 'known-device'
 
 /**
  * Derives a 256-bit key for one purpose from the server secret (HKDF-SHA256),

@@ -6,6 +6,7 @@ import { KeyManager } from './key-manager'
 import { LiveConfig } from './live-config'
 import { REVOCATION_CHANNEL, syncInstances } from './instance-sync'
 import { SessionService } from './sessions'
+import { SignInThrottle } from './sign-in-throttle'
 import { MfaCore } from './mfa'
 import { outboxMailer, type Mailer } from '../mail/mailer'
 import { smtpMailer } from '../mail/smtp'
@@ -35,6 +36,8 @@ export interface Guard {
   live: LiveConfig
   keys: KeyManager
   sessions: SessionService
+  /** Sign-in throttling and known-device tokens (README "Throttling and client addresses"). */
+  throttle: SignInThrottle
   authenticator: Authenticator
   /** Second factors: strategies, rate limits, completing a factor, step-up tokens. */
   mfa: MfaCore
@@ -73,20 +76,22 @@ export async function createGuard(options: GuardOptions): Promise<Guard> {
     await live.load(options.seed)
     const keys = new KeyManager(db, deriveKey(options.secret, 'seal'), now)
     await keys.init()
-    const sessions = new SessionService(db, live, keys, now)
+    const throttle = new SignInThrottle(db, options.secret, now)
+    const sessions = new SessionService(db, live, keys, now, throttle)
     const authenticator = new Authenticator(live, keys, sessions, now)
     const mailer = options.mailer ?? (options.smtpUrl ? await smtpMailer(options.smtpUrl) : outboxMailer(db))
-    const mfa = new MfaCore({ db, live, sessions, secret: options.secret, mailer, now, mfaTokenTtlSeconds: options.mfaTokenTtlSeconds })
+    const revokeSession = async (sessionId: string) => {
+      authenticator.revokeLocally(sessionId)
+      const revoked = await sessions.signOut(sessionId)
+      await db.notify(REVOCATION_CHANNEL, sessionId).catch(() => {})
+      return revoked
+    }
+    const mfa = new MfaCore({ db, live, sessions, secret: options.secret, mailer, now, mfaTokenTtlSeconds: options.mfaTokenTtlSeconds, endSession: revokeSession })
     const stopSync = await syncInstances({ db, live, keys, authenticator, now })
     return {
-      db, live, keys, sessions, authenticator, mfa, secret: options.secret, now,
+      db, live, keys, sessions, throttle, authenticator, mfa, secret: options.secret, now,
       listenerStatus: () => db.listenerStatus(),
-      async revokeSession(sessionId) {
-        authenticator.revokeLocally(sessionId)
-        const revoked = await sessions.signOut(sessionId)
-        await db.notify(REVOCATION_CHANNEL, sessionId).catch(() => {})
-        return revoked
-      },
+      revokeSession,
       async close() {
         await stopSync().catch(() => {})
         if (ownsDatabase) await db.close()

@@ -14,10 +14,15 @@ import type { LiveConfig } from './live-config'
 import { MfaError, tooManyAttempts } from './mfa-errors'
 import type { IssuedToken, SessionService } from './sessions'
 
-/** Attempts per challenge (one session's tries at its second factor). */
+/** Attempts per challenge (one session's tries at its second factor); the attempt past them ends the session. */
 export const CHALLENGE_RULE: RateLimitRule = { limit: 5, windowSeconds: 900, blockSeconds: 900 }
-/** Consecutive failures that lock a user's factor, and for how long. */
-export const FACTOR_LOCK_RULE: RateLimitRule = { limit: 10, windowSeconds: 86_400, blockSeconds: 900 }
+/**
+ * Second-factor attempts on one account from one client address (the
+ * address its session signed in from), over all its sessions and factors,
+ * then that client waits an hour. Never a lock on the factor itself: a
+ * password-only attacker elsewhere cannot keep the owner out.
+ */
+export const FACTOR_CLIENT_RULE: RateLimitRule = { limit: 10, windowSeconds: 3_600, blockSeconds: 3_600 }
 
 /** What the MFA engine needs from the guard. */
 export interface MfaDeps {
@@ -29,6 +34,8 @@ export interface MfaDeps {
   now: () => number
   /** Overrides `mfa.mfaTokenTtlSeconds` (env `NUXT_GUARD_MFA_TOKEN_TTL`). */
   mfaTokenTtlSeconds?: number
+  /** Ends a session everywhere (guard.revokeSession); default: sessions.signOut. */
+  endSession?: (sessionId: string) => Promise<unknown>
 }
 
 /** GET /mfa/factors: the user's MFA state as the console shows it. */
@@ -86,25 +93,41 @@ export class MfaCore {
     void pruneMfaRows(this.db, new Date(nowMs)).catch(() => { this.lastPruneMs = 0 })
   }
 
-  /** Counts one attempt at a challenge and at the factor; 429 when either is spent or locked. */
+  /**
+   * Counts one attempt at a second factor, per session (5, then the session
+   * is ended: sign in again) and per (account, client address its session
+   * signed in from) (10 an hour, then that client waits): 429 when either is
+   * spent. Nothing is counted per factor for everyone, so failures from
+   * sessions elsewhere never refuse the owner's right code.
+   */
   async countAttempt(sessionId: string, userId: string, factor: FactorId): Promise<{ attemptsRemaining: number }> {
     this.pruneOccasionally()
     const now = this.nowDate()
-    const lock = await hitRateLimit(this.db, `factor:${userId}:${factor}`, FACTOR_LOCK_RULE, now)
-    if (!lock.allowed) {
-      if (lock.count === FACTOR_LOCK_RULE.limit + 1) await this.audit(userId, 'mfa.factor_locked', { factor, minutes: FACTOR_LOCK_RULE.blockSeconds / 60 })
-      throw tooManyAttempts(lock.retryAfterSeconds)
-    }
     const challenge = await hitRateLimit(this.db, `challenge:${sessionId}`, CHALLENGE_RULE, now)
-    if (!challenge.allowed) throw tooManyAttempts(challenge.retryAfterSeconds)
-    return { attemptsRemaining: Math.max(0, Math.min(CHALLENGE_RULE.limit - challenge.count, FACTOR_LOCK_RULE.limit - lock.count)) }
+    if (!challenge.allowed) {
+      await (this.deps.endSession ?? (id => this.deps.sessions.signOut(id)))(sessionId)
+      throw new MfaError(429, 'too_many_attempts', 'Too many wrong answers in this session, so it has ended; sign in again.', { retryAfterSeconds: challenge.retryAfterSeconds, sessionEnded: true })
+    }
+    const client = await this.sessionClient(sessionId)
+    const perClient = await hitRateLimit(this.db, `factor-client:${userId}:${client}`, FACTOR_CLIENT_RULE, now)
+    if (!perClient.allowed) {
+      if (perClient.count === FACTOR_CLIENT_RULE.limit + 1) await this.audit(userId, 'mfa.client_throttled', { factor, client, minutes: FACTOR_CLIENT_RULE.blockSeconds / 60 })
+      throw tooManyAttempts(perClient.retryAfterSeconds)
+    }
+    return { attemptsRemaining: Math.max(0, Math.min(CHALLENGE_RULE.limit - challenge.count, FACTOR_CLIENT_RULE.limit - perClient.count)) }
   }
 
-  /** After a success: the challenge and the consecutive-failure count start over. */
-  async clearAttempts(sessionId: string, userId: string, factor: FactorId): Promise<void> {
+  /** After a success: this session's challenge and its client's count start over. */
+  async clearAttempts(sessionId: string, userId: string, _factor?: FactorId): Promise<void> {
     const now = this.nowDate()
-    await resetRateLimit(this.db, `factor:${userId}:${factor}`, now)
+    await resetRateLimit(this.db, `factor-client:${userId}:${await this.sessionClient(sessionId)}`, now)
     await resetRateLimit(this.db, `challenge:${sessionId}`, now)
+  }
+
+  /** The client address the session signed in from (`unknown` when none was recorded). */
+  private async sessionClient(sessionId: string): Promise<string> {
+    const [row] = await this.db.query<{ ip: string | null }>('select ip from guard_sessions where id = $1', [sessionId])
+    return row?.ip || 'unknown'
   }
 
   /**

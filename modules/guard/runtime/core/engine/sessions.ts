@@ -17,6 +17,7 @@ import { mintSessionToken } from '../tokens/session-token'
 import type { KeyManager } from './key-manager'
 import type { LiveConfig } from './live-config'
 import type { Credentials } from './credentials'
+import type { SignInThrottle } from './sign-in-throttle'
 
 /** A freshly minted session token with its decoded claims. */
 export interface IssuedToken { token: string; claims: SessionClaims }
@@ -29,7 +30,13 @@ export interface IssuedSession extends IssuedToken {
   expiresAt: Date
 }
 
-export interface RequestOrigin { ip?: string; userAgent?: string }
+export interface RequestOrigin {
+  /** The client address: `clientAddress(event)`, forwarded only behind a trusted proxy. */
+  ip?: string
+  userAgent?: string
+  /** Known-device tokens the client showed (sign-in throttling); never stored. */
+  knownDevices?: readonly string[]
+}
 
 /** Email or password did not match; deliberately the same for both. */
 export class InvalidCredentialsError extends Error {
@@ -75,6 +82,8 @@ export class SessionService {
     private readonly live: LiveConfig,
     private readonly keys: KeyManager,
     private readonly now: () => number,
+    /** Password sign-ins go through it when given (createGuard always gives one). */
+    private readonly throttle?: SignInThrottle,
   ) {}
 
   async signUp(credentials: Credentials, origin: RequestOrigin = {}): Promise<IssuedSession> {
@@ -83,11 +92,17 @@ export class SessionService {
     return this.startSession(user, origin)
   }
 
+  /** Signs in with a password, throttled per account and per client (SignInThrottle): may throw SignInThrottledError. */
   async signIn(credentials: Credentials, origin: RequestOrigin = {}): Promise<IssuedSession> {
-    const user = await findUserByEmail(this.db, credentials.email)
-    const matches = await verifyPassword(credentials.password, user?.passwordHash ?? await decoyPasswordHash())
-    if (!user || !matches) throw new InvalidCredentialsError()
-    return this.startSession(user, origin)
+    const { knownDevices, ...sessionOrigin } = origin
+    const check = async () => {
+      const user = await findUserByEmail(this.db, credentials.email)
+      const matches = await verifyPassword(credentials.password, user?.passwordHash ?? await decoyPasswordHash())
+      if (!user || !matches) throw new InvalidCredentialsError()
+      return this.startSession(user, sessionOrigin)
+    }
+    if (!this.throttle) return check()
+    return this.throttle.attempt(credentials.email, { ip: origin.ip, knownDevices }, check, error => error instanceof InvalidCredentialsError)
   }
 
   /** Ends a session; its tokens stop refreshing at once. */

@@ -138,6 +138,22 @@ const MIGRATIONS: { id: number; name: string; sql: string }[] = [
       alter table guard_remembered_devices add column factor text not null default 'totp'
     `,
   },
+  {
+    id: 4,
+    name: 'Sign-in throttling: failed sign-ins by account, client address and known device, counted over a sliding window',
+    sql: `
+      create table guard_sign_in_failures (
+        id bigint generated always as identity primary key,
+        at timestamptz not null,
+        account text not null,
+        client text not null,
+        device text
+      );
+      create index guard_sign_in_failures_account_idx on guard_sign_in_failures (account, at);
+      create index guard_sign_in_failures_client_idx on guard_sign_in_failures (client, at);
+      create index guard_sign_in_failures_device_idx on guard_sign_in_failures (device, at) where device is not null
+    `,
+  },
 ]
 
 /**

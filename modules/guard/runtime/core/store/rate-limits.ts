@@ -72,7 +72,7 @@ export async function resetRateLimit(db: SqlExecutor, key: string, now: Date): P
 
 /**
  * Deletes what can no longer matter: rate-limit rows whose window and block
- * are over, spent or expired email codes and WebAuthn challenges, and
+ * are over, sign-in failures older than an hour, spent or expired email codes and WebAuthn challenges, and
  * expired or revoked remembered devices. Returns how many rows went.
  *
  * @example
@@ -82,6 +82,8 @@ export async function pruneMfaRows(db: SqlExecutor, now: Date): Promise<number> 
   const at = now.toISOString()
   const statements = [
     'delete from guard_rate_limits where window_ends_at <= $1 and (blocked_until is null or blocked_until <= $1) returning 1',
+    // Sign-in failures older than the longest sliding window (an hour) no longer count anywhere.
+    `delete from guard_sign_in_failures where at <= $1::timestamptz - interval '1 hour' returning 1`,
     'delete from guard_email_codes where expires_at <= $1 or used_at is not null returning 1',
     'delete from guard_webauthn_challenges where expires_at <= $1 returning 1',
     'delete from guard_remembered_devices where expires_at <= $1 or revoked_at is not null returning 1',

@@ -1,8 +1,9 @@
-import { getQuery, getRequestIP, getRouterParam, type H3Event } from 'h3'
+import { getQuery, getRouterParam, type H3Event } from 'h3'
 import type { ZodType } from 'zod'
 import type { Guard } from '../../core/engine/create-guard'
 import { writeAudit, type AuditEntry } from '../../core/store/audit'
 import { guardError } from './errors'
+import { clientAddress } from './client-address'
 
 /**
  * Reads and validates the query string; refuses with 422 `invalid_request`
@@ -39,5 +40,5 @@ export function adminRouteParam(event: H3Event, name: string): string {
  * await auditAdminAction(event, guard, admin.userId, { action: 'user.roles', target: user.id, before: { roles }, after: { roles: next } })
  */
 export async function auditAdminAction(event: H3Event, guard: Guard, actorId: string, entry: Omit<AuditEntry, 'actorId' | 'ip'>): Promise<void> {
-  await writeAudit(guard.db, { ...entry, actorId, ip: getRequestIP(event) ?? null })
+  await writeAudit(guard.db, { ...entry, actorId, ip: clientAddress(event) ?? null })
 }

@@ -19,6 +19,8 @@ export interface GuardRuntimeConfig {
   mfaTokenTtl: number
   debug: boolean
   cookieSecure: boolean
+  /** Trusted reverse proxies: a hop count and/or CIDRs (`1`, `"10.0.0.0/8, 1"`, an array); 0 / empty = none (`NUXT_GUARD_TRUST_PROXY`). */
+  trustProxy: number | string | string[]
   /** The config document seeded on first boot (validated at build time). */
   seed: Record<string, unknown>
 }

@@ -1,4 +1,4 @@
-import { getHeader, getRequestIP, type H3Event } from 'h3'
+import { getHeader, type H3Event } from 'h3'
 import type { FactorId } from '../../core/config/schema'
 import type { Guard } from '../../core/engine/create-guard'
 import type { IssuedSession, IssuedToken, RequestOrigin } from '../../core/engine/sessions'
@@ -7,6 +7,7 @@ import { pathReadings } from '../../core/paths/canonicalize'
 import type { SessionClaims } from '../../core/policy/auth'
 import { evaluateAccess } from '../../core/policy/decide'
 import { safeRedirectPath } from '../../core/policy/redirect'
+import { clientAddress } from './client-address'
 import { writeSessionCookies } from './cookies'
 import { guardSettings, useGuard } from './guard-instance'
 import { applyRememberedDevice } from './mfa-device'
@@ -24,7 +25,7 @@ import { denialRedirect, pageWithReturnPath } from './respond'
  */
 export async function startSession(event: H3Event, redirectUrl: string | undefined, open: (guard: Guard, origin: RequestOrigin) => Promise<IssuedSession>) {
   const guard = await useGuard()
-  const origin = { ip: getRequestIP(event), userAgent: getHeader(event, 'user-agent') }
+  const origin = { ip: clientAddress(event), userAgent: getHeader(event, 'user-agent') }
   const started = await open(guard, origin)
   const remembered = started.claims.mfa?.e.length ? await applyRememberedDevice(event, guard, started.user.id, started.sessionId) : undefined
   const issued: IssuedSession = remembered ? { ...started, ...remembered } : started

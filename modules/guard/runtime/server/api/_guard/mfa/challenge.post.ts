@@ -7,6 +7,7 @@ import { defineGuardHandler, readGuardBody } from '../../../utils/define-guard-h
 import { mfaCall, mfaRequest, useIssuedToken } from '../../../utils/mfa-request'
 import { webauthnChallengeVerifier } from '../../../utils/mfa-webauthn'
 import { rememberThisDevice } from '../../../utils/mfa-device'
+import { rememberKnownDevice } from '../../../utils/known-device'
 
 const body = z.object({
   factor: z.enum(FACTOR_IDS),
@@ -28,6 +29,8 @@ export default defineGuardHandler(async (event) => {
   const issued = await mfaCall(event, () => completeChallenge(guard.mfa, { ...input, userId, sessionId }, webauthnChallengeVerifier(event)))
   useIssuedToken(event, guard, issued)
   if (input.rememberDevice) await rememberThisDevice(event, guard, userId, input.factor)
+  // A complete sign-in: this browser is known for the account (sign-in throttling never refuses it for others' failures).
+  await rememberKnownDevice(event, guard, userId)
   const { config } = guard.live.policy
   const satisfied = checkMfaRequirements(config.mfa.requirements, issued.claims.mfa?.c ?? {}, config.mfa.strategies).satisfied
   const redirectTo = safeRedirectPath(input.redirect_url, config.afterSignInUrl)
