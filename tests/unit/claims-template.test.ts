@@ -156,7 +156,7 @@ describe('checkClaimsTemplate', () => {
   })
 
   it('refuses every reserved claim at the top level', () => {
-    expect(RESERVED_CLAIMS).toHaveLength(11)
+    expect(RESERVED_CLAIMS).toHaveLength(12)
     for (const claim of RESERVED_CLAIMS) {
       const issues = checkClaimsTemplate({ [claim]: 'v', ok: 1 })
       expect(issues, claim).toHaveLength(1)

@@ -22,7 +22,7 @@ import {
  * RESERVED_CLAIMS.includes('exp') // true
  */
 export const RESERVED_CLAIMS: readonly string[] = Object.freeze([
-  'sub', 'sid', 'iss', 'aud', 'exp', 'iat', 'nbf', 'azp', 'mfa', 'fva', 'roles',
+  'sub', 'sid', 'iss', 'aud', 'exp', 'iat', 'nbf', 'azp', 'mfa', 'fva', 'roles', 'cep',
 ])
 
 /**

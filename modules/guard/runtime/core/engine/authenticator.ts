@@ -6,6 +6,7 @@ import type { CompiledPolicy } from '../policy/compile'
 import type { KeyManager } from './key-manager'
 import type { LiveConfig } from './live-config'
 import type { IssuedToken, SessionService } from './sessions'
+import { ClaimsEpochs } from './claims-epochs'
 
 /** Where a request's credentials came from. */
 export interface Credentials {
@@ -42,18 +43,25 @@ export class Authenticator {
   private readonly cache = new VerifiedTokenCache<CachedSession>()
   private readonly refreshing = new Map<string, Promise<IssuedToken | undefined>>()
   private readonly revoked = new Map<string, number>()
+  /** When a verified token is stale: its claims were rendered before a change of the template, roles map, or its user. */
+  readonly epochs: ClaimsEpochs
 
   constructor(
     private readonly live: LiveConfig,
     private readonly keys: KeyManager,
     private readonly sessions: SessionService,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.epochs = new ClaimsEpochs(live.policy, now)
+    live.onChange(policy => this.epochs.notePolicy(policy))
+  }
 
   /** Synchronous hot path: the auth of an already verified token, or `undefined`. */
   fromCache(token: string): GuardAuth | undefined {
     const entry = this.cache.get(token, this.now())
     if (!entry || (this.revoked.size && this.revoked.has(entry.claims.sid))) return undefined
+    // A newer config announced but not read yet, or claims rendered before a change: the slow path decides.
+    if (this.live.behind || this.epochs.isStale(entry.claims)) return undefined
     const policy = this.live.policy
     if (entry.policy !== policy) {
       // Permissions come from the live config: rebuild once per saved version.
@@ -65,11 +73,14 @@ export class Authenticator {
 
   async authenticate(credentials: Credentials): Promise<Authentication> {
     const { token, tokenSource = 'cookie', refreshToken } = credentials
+    if (this.live.behind) await this.live.settled()
     if (token) {
       const cached = this.fromCache(token)
       if (cached) return { status: 'signed-in', auth: cached }
-      const claims = await this.verify(token)
-      if (claims) return { status: 'signed-in', auth: this.remember(token, claims) }
+      const known = this.cache.get(token, this.now())?.claims
+      const claims = known && !this.revoked.has(known.sid) ? known : await this.verify(token)
+      if (claims && !this.epochs.isStale(claims)) return { status: 'signed-in', auth: this.remember(token, claims) }
+      if (claims) return this.renderAgain(token, claims, tokenSource === 'cookie' ? refreshToken : undefined)
     }
     if (tokenSource === 'bearer' || !refreshToken) return { status: 'signed-out', auth: signedOutAuth, clearCookies: Boolean(token) }
     try {
@@ -80,6 +91,39 @@ export class Authenticator {
     catch (error) {
       return { status: 'unavailable', auth: signedOutAuth, error }
     }
+  }
+
+  /**
+   * A valid token whose claims are stale (ClaimsEpochs): with a refresh
+   * cookie, the session gets a re-minted token on this request (one read, one
+   * signature; concurrent requests share it). Without one that works — a
+   * `Bearer` token, or a refresh secret voided at a change of privilege —
+   * the request is judged by the server's fresh view of the session, which is
+   * cached against this token until it expires: the holder keeps its token,
+   * `event.context.auth` and GET /session carry the new claims, and a
+   * revoked session is signed out.
+   */
+  private async renderAgain(token: string, stale: SessionClaims, refreshToken: string | undefined): Promise<Authentication> {
+    try {
+      const issued = refreshToken ? await this.refreshOnce(refreshToken) : undefined
+      if (issued) return { status: 'signed-in', auth: this.remember(issued.token, issued.claims), issued }
+      const fresh = await this.freshViewOnce(stale.sid)
+      if (!fresh || fresh.claims.sub !== stale.sub) return { status: 'signed-out', auth: signedOutAuth, clearCookies: true }
+      return { status: 'signed-in', auth: this.remember(token, { ...fresh.claims, iat: stale.iat, nbf: stale.nbf, exp: stale.exp }) }
+    }
+    catch (error) {
+      return { status: 'unavailable', auth: signedOutAuth, error }
+    }
+  }
+
+  private freshViewOnce(sessionId: string): Promise<IssuedToken | undefined> {
+    const key = `sid:${sessionId}`
+    let pending = this.refreshing.get(key)
+    if (!pending) {
+      pending = this.sessions.reissue(sessionId).finally(() => this.refreshing.delete(key))
+      this.refreshing.set(key, pending)
+    }
+    return pending
   }
 
   /** Puts a token we just minted or verified into the cache and returns its auth. */

@@ -5,6 +5,8 @@ import { Authenticator } from './authenticator'
 import { KeyManager } from './key-manager'
 import { LiveConfig } from './live-config'
 import { REVOCATION_CHANNEL, syncInstances } from './instance-sync'
+import { CLAIMS_CHANNEL } from './claims-epochs'
+import { bumpClaimsEpoch } from '../store/claims-epochs'
 import { SessionService } from './sessions'
 import { SignInThrottle } from './sign-in-throttle'
 import { MfaCore } from './mfa'
@@ -49,6 +51,15 @@ export interface Guard {
    * back). PGlite is always `connected`. For a readiness endpoint.
    */
   listenerStatus(): ListenerStatus
+  /**
+   * What a user's tokens render from changed (roles, metadata, factors):
+   * every session of the user, on every instance, is re-minted (or judged by
+   * its fresh view) at its next request. Pass the epoch the change's own
+   * update returned (`UserRecord.claimsEpoch`); without one it is bumped in
+   * the database first (call it after the change is committed). Resolves to
+   * the user's new epoch.
+   */
+  claimsChanged(userId: string, epoch?: number): Promise<number | undefined>
   /** Signs a session out everywhere: the database, this instance's cache, other instances. */
   revokeSession(sessionId: string): Promise<boolean>
   close(): Promise<void>
@@ -92,6 +103,13 @@ export async function createGuard(options: GuardOptions): Promise<Guard> {
       db, live, keys, sessions, throttle, authenticator, mfa, secret: options.secret, now,
       listenerStatus: () => db.listenerStatus(),
       revokeSession,
+      async claimsChanged(userId, epoch) {
+        const current = epoch ?? await bumpClaimsEpoch(db, userId)
+        if (current === undefined) return undefined
+        authenticator.epochs.noteUser(userId, current)
+        await db.notify(CLAIMS_CHANNEL, `${userId} ${current}`).catch(() => {})
+        return current
+      },
       async close() {
         await stopSync().catch(() => {})
         if (ownsDatabase) await db.close()

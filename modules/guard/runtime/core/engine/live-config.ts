@@ -27,6 +27,9 @@ export { StaleConfigVersionError }
 export class LiveConfig {
   private current!: CompiledPolicy
   private readonly listeners = new Set<(policy: CompiledPolicy) => void>()
+  /** The newest version other instances announced (see `announce`). */
+  private announced = 0
+  private settling: Promise<void> | undefined
 
   constructor(private readonly db: GuardDatabase) {}
 
@@ -58,6 +61,45 @@ export class LiveConfig {
     const policy = this.swap(compilePolicy(result.config, saved.version))
     await this.db.notify(CONFIG_CHANNEL, String(saved.version)).catch(() => {})
     return policy
+  }
+
+  /**
+   * Another instance announced (NOTIFY) that it saved `version`: remembered
+   * at once, so that until it is read and swapped in `behind` is true and
+   * requests wait for `settled()` instead of being judged by the old
+   * version. A failed read gives up (the next notification or a LISTEN
+   * catch-up retries): an instance never stays `behind`.
+   *
+   * @example
+   * db.listen(CONFIG_CHANNEL, payload => live.announce(Number(payload)))
+   */
+  announce(version: number): void {
+    if (!Number.isInteger(version) || version <= 0) return void this.reload().catch(() => {})
+    if (version <= this.current.version) return
+    if (version > this.announced) this.announced = version
+    this.settling ??= this.readAnnounced().finally(() => { this.settling = undefined })
+  }
+
+  /** A newer version was announced and is not live here yet (one comparison: the hot path asks). */
+  get behind(): boolean {
+    return this.announced > this.current.version
+  }
+
+  /** Resolves once every announced version is live (or could not be read). */
+  settled(): Promise<void> {
+    return this.settling ?? Promise.resolve()
+  }
+
+  private async readAnnounced(): Promise<void> {
+    try {
+      while (this.announced > this.current.version) {
+        const before = this.current.version
+        await this.reload(this.announced)
+        if (this.current.version === before) break
+      }
+    }
+    catch { /* given up below; catch-up re-reads */ }
+    if (this.announced > this.current.version) this.announced = this.current.version
   }
 
   /** Re-reads a version another instance announced, if it is newer than ours. */

@@ -148,6 +148,8 @@ export class SessionService {
         roles: user.roles,
         mfa: { c: completed, v: checkMfaRequirements(mfa.requirements, completed, mfa.strategies).satisfied, e: enrolled },
         fva: [ageMinutes(session.createdAt.getTime() / 1000), last === undefined ? -1 : ageMinutes(last)],
+        // What these claims were rendered from (ClaimsEpochs): a later change of either makes the token stale.
+        cep: [policy.version, user.claimsEpoch ?? 0],
       },
       custom,
       { nowSeconds, ttlSeconds: policy.config.session.tokenTtlSeconds },

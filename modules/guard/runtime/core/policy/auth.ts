@@ -28,6 +28,8 @@ export interface SessionClaims extends GuardSessionClaims {
   mfa?: { c: CompletedFactors; v: boolean; e: FactorId[] }
   /** [first factor age, second factor age] in minutes at mint time; -1 = never. */
   fva?: [number, number]
+  /** What the claims were rendered from: [config version, the user's claims epoch]; older than the live ones = stale, re-minted. */
+  cep?: [number, number]
   [claim: string]: unknown
 }
 

@@ -71,8 +71,8 @@ export function setUserRoles(db: GuardDatabase, userId: string, roles: string[])
       if (!others?.n) throw new LastAdminError()
     }
     const [row] = await tx.query<any>(
-      `update guard_users set roles = $2::jsonb, updated_at = now() where id = $1
-       returning id, email, email_verified, password_hash, roles, public_metadata, created_at`,
+      `update guard_users set roles = $2::jsonb, updated_at = now(), claims_epoch = claims_epoch + 1, claims_changed_at = now() where id = $1
+       returning id, email, email_verified, password_hash, roles, public_metadata, created_at, claims_epoch`,
       [userId, JSON.stringify(roles)],
     )
     return toUserRecord(row)
@@ -88,8 +88,8 @@ export function setUserRoles(db: GuardDatabase, userId: string, roles: string[])
  */
 export async function setPublicMetadata(db: SqlExecutor, userId: string, metadata: Record<string, unknown>): Promise<UserRecord | undefined> {
   const [row] = await db.query<any>(
-    `update guard_users set public_metadata = $2::jsonb, updated_at = now() where id = $1
-     returning id, email, email_verified, password_hash, roles, public_metadata, created_at`,
+    `update guard_users set public_metadata = $2::jsonb, updated_at = now(), claims_epoch = claims_epoch + 1, claims_changed_at = now() where id = $1
+     returning id, email, email_verified, password_hash, roles, public_metadata, created_at, claims_epoch`,
     [userId, JSON.stringify(metadata)],
   )
   return row && toUserRecord(row)

@@ -154,6 +154,15 @@ const MIGRATIONS: { id: number; name: string; sql: string }[] = [
       create index guard_sign_in_failures_device_idx on guard_sign_in_failures (device, at) where device is not null
     `,
   },
+  {
+    id: 5,
+    name: 'Live claims: a per-user claims epoch, bumped whenever what a user\'s token renders from changes (roles, metadata, factors)',
+    sql: `
+      alter table guard_users add column claims_epoch integer not null default 0;
+      alter table guard_users add column claims_changed_at timestamptz;
+      create index guard_users_claims_changed_idx on guard_users (claims_changed_at) where claims_changed_at is not null
+    `,
+  },
 ]
 
 /**

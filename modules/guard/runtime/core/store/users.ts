@@ -8,6 +8,12 @@ export interface UserRecord {
   roles: string[]
   publicMetadata: Record<string, unknown>
   createdAt: Date
+  /**
+   * Bumped whenever what the user's session tokens render from changes
+   * (roles, public metadata, factors reset by an admin); a token minted at a
+   * lower epoch is stale (see ClaimsEpochs).
+   */
+  claimsEpoch?: number
 }
 
 interface UserRow {
@@ -18,9 +24,10 @@ interface UserRow {
   roles: string[]
   public_metadata: Record<string, unknown>
   created_at: Date | string
+  claims_epoch?: number
 }
 
-const COLUMNS = 'id, email, email_verified, password_hash, roles, public_metadata, created_at'
+const COLUMNS = 'id, email, email_verified, password_hash, roles, public_metadata, created_at, claims_epoch'
 
 /** Maps a row of `guard_users` (any driver) to a `UserRecord`. */
 export function toUserRecord(row: UserRow): UserRecord {
@@ -32,6 +39,7 @@ export function toUserRecord(row: UserRow): UserRecord {
     roles: row.roles,
     publicMetadata: row.public_metadata ?? {},
     createdAt: new Date(row.created_at),
+    claimsEpoch: Number(row.claims_epoch ?? 0),
   }
 }
 

@@ -22,7 +22,7 @@ export class TokenRejectedError extends Error {
  */
 export function mintSessionToken(
   key: LoadedKey,
-  reserved: Pick<SessionClaims, 'sub' | 'sid' | 'roles' | 'mfa' | 'fva'>,
+  reserved: Pick<SessionClaims, 'sub' | 'sid' | 'roles' | 'mfa' | 'fva' | 'cep'>,
   custom: Record<string, unknown>,
   { nowSeconds, ttlSeconds }: { nowSeconds: number; ttlSeconds: number },
 ): Promise<string> {

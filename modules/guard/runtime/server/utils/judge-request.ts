@@ -73,6 +73,8 @@ export function judgeRequest(event: H3Event, options: JudgeOptions = {}): Judgem
   }
   const guard = readyGuard()
   if (!guard) return judgeWhileStarting(event, readings.readings, options)
+  // Another instance saved a version this one is still reading: judge by it, not the old one.
+  if (guard.live.behind) return guard.live.settled().then(() => judgeRequest(event, options))
   const policy = guard.live.policy
   const route = policy.classify(readings.readings)
   if (route.kind === 'ignored') return 'guard'
