@@ -7,17 +7,19 @@
  *   guarded1k the same, with 1,000 rules loaded instead of 10 (on a second
  *             server, whose own open rate is measured too: the 1,000/10
  *             ratio compares guarded/open on each server)
+ * then the latency of requests with never-seen tokens while 20 sign-ins hash
+ * passwords (bench/verify-under-hashing.ts), and last the honest baseline: the
+ * same route in a fresh app built without nuxt-guard and with it, installed
+ * from the packed tarball (bench/consumer-baseline.ts; BENCH_CONSUMER=0 skips it).
  */
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process'
 import { availableParallelism } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import autocannon from 'autocannon'
+import { benchConsumerBaseline } from './consumer-baseline'
+import { CONNECTIONS, median, ROUNDS, runInterleaved, SECONDS_PER_ROUND } from './interleave'
+import { benchVerifyUnderHashing } from './verify-under-hashing'
 
-const SECONDS_PER_ROUND = Number(process.env.BENCH_SECONDS ?? 2)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8)
-const WARM_UP_SECONDS = 5
-const CONNECTIONS = 10
 const PIN_SERVER = availableParallelism() > 1 && spawnSync('taskset', ['-c', '0', 'true']).status === 0
 const fixture = fileURLToPath(new URL('./fixture', import.meta.url))
 const builder = fileURLToPath(new URL('../tests/support/build-fixture.mjs', import.meta.url))
@@ -59,12 +61,6 @@ async function signUp(port: number): Promise<string> {
   return cookie
 }
 
-function measure(url: string, headers: Record<string, string>, seconds: number): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon({ url, headers, connections: CONNECTIONS, duration: seconds }, (error, result) => (error ? reject(error) : resolve(result)))
-  })
-}
-
 async function main() {
   console.info('building bench/fixture …')
   execFileSync(process.execPath, [builder, fixture], { stdio: ['ignore', 'ignore', 'inherit'] })
@@ -77,28 +73,7 @@ async function main() {
       { name: 'open, 1,000-rule server', url: 'http://127.0.0.1:3902/bench/open', headers: { cookie: cookie1k } },
       { name: 'guarded, 1,000 rules', url: 'http://127.0.0.1:3902/bench/guarded', headers: { cookie: cookie1k } },
     ]
-    for (const c of cases) await measure(c.url, c.headers, WARM_UP_SECONDS) // warm-up: JIT, caches
-    const totals = cases.map(() => ({ requests: 0, seconds: 0, non2xx: 0, p99: [] as number[] }))
-    const perRound: number[][] = []
-    for (let round = 1; round <= ROUNDS; round++) {
-      // Every other round runs the cases in reverse, so a drift in machine speed favours none of them.
-      const order = round % 2 ? [...cases.keys()] : [...cases.keys()].reverse()
-      const rates: number[] = []
-      for (const index of order) {
-        const c = cases[index]!
-        const result = await measure(c.url, c.headers, SECONDS_PER_ROUND)
-        totals[index]!.requests += result.requests.total
-        totals[index]!.seconds += result.duration
-        totals[index]!.non2xx += result.non2xx + result.errors
-        totals[index]!.p99.push(result.latency.p99)
-        rates[index] = result.requests.total / result.duration
-        console.info(`round ${round}  ${c.name.padEnd(22)} ${rates[index]!.toFixed(0).padStart(7)} req/s`)
-      }
-      perRound.push(rates)
-    }
-    const rps = totals.map(t => t.requests / t.seconds)
-    console.info('\ncase                     req/s     p99 ms   non-2xx')
-    cases.forEach((c, i) => console.info(`${c.name.padEnd(22)} ${rps[i]!.toFixed(0).padStart(7)}  ${Math.max(...totals[i]!.p99).toFixed(1).padStart(8)}  ${String(totals[i]!.non2xx).padStart(8)}`))
+    const { rps, perRound, non2xx } = await runInterleaved(cases)
     // Ratios within a round compare runs seconds apart; their median shrugs off a noisy round.
     const ratio = (a: number, b: number) => median(perRound.map(r => r[a]! / r[b]!))
     console.info(`\n                        median of rounds   pooled   target`)
@@ -108,17 +83,18 @@ async function main() {
     const rulesRatio = median(perRound.map(r => (r[3]! / r[2]!) / (r[1]! / r[0]!)))
     console.info(`1,000 rules / 10 rules  ${rulesRatio.toFixed(3).padStart(16)}   ${((rps[3]! / rps[2]!) / (rps[1]! / rps[0]!)).toFixed(3).padStart(6)}   ≥ 0.95`)
     console.info(`${SECONDS_PER_ROUND * ROUNDS} s per case, ${ROUNDS} interleaved rounds, ${CONNECTIONS} connections, loopback${PIN_SERVER ? ', server pinned to core 0' : ''}`)
-    if (totals.some(t => t.non2xx)) process.exitCode = 1
+    if (non2xx.some(Boolean)) process.exitCode = 1
+    await benchVerifyUnderHashing('http://127.0.0.1:3901', '/bench/guarded', 'bench@acme.test')
   }
   finally {
     for (const server of servers) server.kill()
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = sorted.length >> 1
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+  if (process.env.BENCH_CONSUMER === '0') return
+  await benchConsumerBaseline(async (cases) => {
+    const consumer = await runInterleaved(cases)
+    console.info(`\nguarded (tarball) / the same app without nuxt-guard: ${median(consumer.perRound.map(r => r[1]! / r[0]!)).toFixed(3)} (median of rounds), ${(consumer.rps[1]! / consumer.rps[0]!).toFixed(3)} pooled`)
+    if (consumer.non2xx.some(Boolean)) process.exitCode = 1
+  })
 }
 
 await main()
