@@ -16,7 +16,10 @@ export const testSecret = () => randomBytes(32).toString('base64url')
 
 /**
  * `setup()` options that start an already built fixture (no build: the
- * global setup built it once) on a throwaway in-memory database.
+ * global setup built it once) on a throwaway in-memory database. The
+ * fixtures are served over plain HTTP, so their cookies are not Secure and
+ * keep the plain names (`guard_session`); pass `NUXT_GUARD_COOKIE_SECURE: 'true'`
+ * for the HTTPS names (`__Host-guard_session`).
  */
 export function fixtureSetup(name: FixtureName, env: Record<string, string> = {}) {
   const { rootDir, buildDir } = fixturePaths(name)
@@ -27,6 +30,6 @@ export function fixtureSetup(name: FixtureName, env: Record<string, string> = {}
     server: true,
     browser: false,
     setupTimeout: 120_000,
-    env: { NUXT_GUARD_SECRET: testSecret(), NUXT_GUARD_DATA_DIR: 'memory://', ...env },
+    env: { NUXT_GUARD_SECRET: testSecret(), NUXT_GUARD_DATA_DIR: 'memory://', NUXT_GUARD_COOKIE_SECURE: 'false', ...env },
   }
 }

@@ -7,6 +7,7 @@ import type { KeyManager } from './key-manager'
 import type { LiveConfig } from './live-config'
 import type { IssuedToken, SessionService } from './sessions'
 import { ClaimsEpochs } from './claims-epochs'
+import { checkMfaRequirements } from '../mfa/requirements'
 
 /** Where a request's credentials came from. */
 export interface Credentials {
@@ -109,11 +110,25 @@ export class Authenticator {
       if (issued) return { status: 'signed-in', auth: this.remember(issued.token, issued.claims), issued }
       const fresh = await this.freshViewOnce(stale.sid)
       if (!fresh || fresh.claims.sub !== stale.sub) return { status: 'signed-out', auth: signedOutAuth, clearCookies: true }
-      return { status: 'signed-in', auth: this.remember(token, { ...fresh.claims, iat: stale.iat, nbf: stale.nbf, exp: stale.exp }) }
+      return { status: 'signed-in', auth: this.remember(token, { ...fresh.claims, iat: stale.iat, nbf: stale.nbf, exp: stale.exp, ...this.tokenFactors(fresh.claims, stale) }) }
     }
     catch (error) {
       return { status: 'unavailable', auth: signedOutAuth, error }
     }
+  }
+
+  /**
+   * The second factors a fresh view may show: only those the stale token
+   * itself carried (and its session still has). A factor completed after the
+   * token was minted renewed the session (new refresh secret and token for
+   * whoever completed it), so a copy of the older token never gains it.
+   */
+  private tokenFactors(fresh: SessionClaims, stale: SessionClaims): Pick<SessionClaims, 'mfa' | 'fva'> {
+    if (!fresh.mfa) return { fva: stale.fva }
+    const carried = stale.mfa?.c ?? {}
+    const c = Object.fromEntries(Object.entries(carried).filter(([factor]) => fresh.mfa!.c[factor] !== undefined))
+    const { mfa } = this.live.policy.config
+    return { mfa: { ...fresh.mfa, c, v: checkMfaRequirements(mfa.requirements, c, mfa.strategies).satisfied }, fva: stale.fva }
   }
 
   private freshViewOnce(sessionId: string): Promise<IssuedToken | undefined> {

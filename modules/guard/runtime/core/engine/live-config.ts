@@ -2,6 +2,8 @@ import { validateConfig, formatConfigIssues, type ConfigIssue } from '../config/
 import type { GuardConfig } from '../config/schema'
 import { compilePolicy, type CompiledPolicy } from '../policy/compile'
 import type { GuardDatabase } from '../store/database'
+import { overflowMessage } from '../claims/limit'
+import { findClaimsOverflow } from './claims-limit'
 import { appendConfigVersion, findConfigVersion, latestConfigVersion, StaleConfigVersionError } from '../store/config-versions'
 
 /** NOTIFY channel that tells other instances a new version was saved. */
@@ -52,11 +54,16 @@ export class LiveConfig {
 
   /**
    * Validates and saves a new version, then swaps it in before returning.
-   * Throws `InvalidConfigError` (422) or `StaleConfigVersionError` (409).
+   * Throws `InvalidConfigError` (422; also when the claims template would
+   * render too large for a real user, naming the claim and the user) or
+   * `StaleConfigVersionError` (409).
    */
   async save(document: unknown, { expectedVersion, actorId, note }: { expectedVersion: number; actorId?: string | null; note?: string }): Promise<CompiledPolicy> {
     const result = validateConfig(document)
     if (!result.ok) throw new InvalidConfigError(result.issues)
+    // The claims template (and the roles' permissions it may read) must fit every real user's token.
+    const overflow = await findClaimsOverflow(this.db, compilePolicy(result.config, this.current?.version ?? 0))
+    if (overflow) throw new InvalidConfigError([{ path: `claims.template.${overflow.claim}`, message: overflowMessage(overflow, `user ${overflow.email} (${overflow.userId})`) }])
     const saved = await appendConfigVersion(this.db, { document: result.config, expectedVersion, createdBy: actorId, note })
     const policy = this.swap(compilePolicy(result.config, saved.version))
     await this.db.notify(CONFIG_CHANNEL, String(saved.version)).catch(() => {})

@@ -12,7 +12,7 @@ import { writeAudit } from '../store/audit'
 import { MfaTokenError, mintMfaToken, verifyMfaToken, type MfaTokenClaims } from '../tokens/mfa-token'
 import type { LiveConfig } from './live-config'
 import { MfaError, tooManyAttempts } from './mfa-errors'
-import type { IssuedToken, SessionService } from './sessions'
+import type { RenewedSession, SessionService } from './sessions'
 
 /** Attempts per challenge (one session's tries at its second factor); the attempt past them ends the session. */
 export const CHALLENGE_RULE: RateLimitRule = { limit: 5, windowSeconds: 900, blockSeconds: 900 }
@@ -146,24 +146,32 @@ export class MfaCore {
   }
 
   /**
-   * Records `factor` as completed now on the session and mints its new token
-   * at once (the caller writes the cookie).
+   * Records `factor` as completed now on the session and renews the session:
+   * a new token and a new refresh secret (a change of privilege: cookies
+   * copied before it never refresh again). The caller writes both cookies.
    *
    * @example
    * const issued = await mfa.complete(sessionId, 'totp')
    */
-  async complete(sessionId: string, factor: FactorId, atSeconds = this.nowSeconds()): Promise<IssuedToken> {
+  async complete(sessionId: string, factor: FactorId, atSeconds = this.nowSeconds()): Promise<RenewedSession> {
     const session = await recordSessionFactor(this.db, sessionId, factor, atSeconds, this.nowDate())
-    const issued = session && await this.deps.sessions.reissue(session.id)
+    const issued = session && await this.deps.sessions.renew(session.id)
     if (!issued) throw new MfaError(401, 'session_expired', 'This session has ended; sign in again.')
     return issued
   }
 
-  /** Whether this session completed any second factor (sensitive changes need one once a factor exists). */
-  async requireCompletedFactor(sessionId: string, userId: string): Promise<void> {
+  /**
+   * Whether this session completed any second factor (sensitive changes need
+   * one once a factor exists): 403 `mfa_required` when not. `tokenFactors` are
+   * the factors the caller's own session token says were completed: a token
+   * minted before the factor was completed (a copy taken with only the
+   * password) does not count, even though its session has completed it since.
+   */
+  async requireCompletedFactor(sessionId: string, userId: string, tokenFactors?: Readonly<Record<string, number | undefined>>): Promise<void> {
     if (!(await enrolledFactorTypes(this.db, userId)).length) return
     const session = await findLiveSession(this.db, sessionId, this.nowDate())
-    if (!session || !Object.keys(session.factors).length) {
+    const done = (factors: Readonly<Record<string, number | undefined>>) => Object.values(factors).some(at => typeof at === 'number')
+    if (!session || !done(session.factors) || (tokenFactors && !done(tokenFactors))) {
       throw new MfaError(403, 'mfa_required', 'Complete your second factor in this session first, then retry.')
     }
   }

@@ -1,7 +1,8 @@
 import { decodeJwt } from 'jose'
 import { decoyPasswordHash, hashPassword, verifyPassword } from '../crypto/password'
 import { newId, randomToken, sha256 } from '../crypto/random'
-import { claimsByteSize, CLAIMS_SIZE_LIMIT_BYTES, renderClaims } from '../claims/template'
+import { renderClaims } from '../claims/template'
+import { fitClaims } from '../claims/limit'
 import type { ClaimsUser } from '../claims/shortcodes'
 import type { FactorId } from '../config/schema'
 import { checkMfaRequirements, lastSecondFactorAt } from '../mfa/requirements'
@@ -11,7 +12,7 @@ import type { SessionClaims } from '../policy/auth'
 import type { CompiledPolicy } from '../policy/compile'
 import type { GuardDatabase } from '../store/database'
 import { createUser, findUserByEmail, findUserById, type UserRecord } from '../store/users'
-import { insertSession, refreshSession, revokeSession, type SessionRecord } from '../store/sessions'
+import { insertSession, refreshSession, revokeSession, rotateRefreshHash, voidUserRefreshSecrets, type SessionRecord } from '../store/sessions'
 import { writeAudit } from '../store/audit'
 import { mintSessionToken } from '../tokens/session-token'
 import type { KeyManager } from './key-manager'
@@ -19,8 +20,15 @@ import type { LiveConfig } from './live-config'
 import type { Credentials } from './credentials'
 import type { SignInThrottle } from './sign-in-throttle'
 
-/** A freshly minted session token with its decoded claims. */
-export interface IssuedToken { token: string; claims: SessionClaims }
+/**
+ * A freshly minted session token with its decoded claims; after a change of
+ * privilege also the session's new refresh secret (the old one no longer
+ * refreshes), which the caller must put in the refresh cookie.
+ */
+export interface IssuedToken { token: string; claims: SessionClaims; refreshToken?: string; expiresAt?: Date }
+
+/** A session renewed at a change of privilege: a new token and a new refresh secret. */
+export interface RenewedSession extends IssuedToken { refreshToken: string; expiresAt: Date }
 
 /** A new session: the token, plus the refresh secret that only the cookie ever holds. */
 export interface IssuedSession extends IssuedToken {
@@ -41,13 +49,6 @@ export interface RequestOrigin {
 /** Email or password did not match; deliberately the same for both. */
 export class InvalidCredentialsError extends Error {
   constructor() { super('email or password is incorrect') }
-}
-
-/** The rendered custom claims are over the size limit. */
-export class ClaimsTooLargeError extends Error {
-  constructor(readonly bytes: number) {
-    super(`the session-token claims template renders ${bytes} bytes for this user, over the ${CLAIMS_SIZE_LIMIT_BYTES}-byte limit; shorten the template in the admin console`)
-  }
 }
 
 /**
@@ -124,17 +125,56 @@ export class SessionService {
   }
 
   /**
+   * Renews a live session at a change of privilege (a completed factor, step-up
+   * included): a new refresh secret replaces the old one on the session row, so
+   * cookies copied before the change never refresh again, and a new token is
+   * minted. `undefined` when the session is gone.
+   *
+   * @example
+   * const renewed = await sessions.renew(sessionId) // write both cookies
+   */
+  async renew(sessionId: string): Promise<RenewedSession | undefined> {
+    const refreshToken = randomToken()
+    const session = await rotateRefreshHash(this.db, sessionId, sha256(refreshToken), new Date(this.now()))
+    const user = session && await findUserById(this.db, session.userId)
+    if (!user) return undefined
+    return { ...(await this.mint(session, user)), refreshToken, expiresAt: session.expiresAt }
+  }
+
+  /**
+   * After a change of a user's privileges made elsewhere (an admin changed the
+   * roles): no refresh secret issued before the change refreshes again, so a
+   * copied one cannot mint a token with the new privileges. The session making
+   * the request (`currentSessionId`, when it is the user's own) is renewed and
+   * returned for its cookies; the user's other sessions end when their
+   * current tokens expire (they sign in again).
+   *
+   * @example
+   * const renewed = await sessions.renewAfterPrivilegeChange(user.id, auth.sessionId)
+   * if (renewed) writeCookies(renewed)
+   */
+  async renewAfterPrivilegeChange(userId: string, currentSessionId?: string): Promise<RenewedSession | undefined> {
+    const current = currentSessionId ? await findLiveSession(this.db, currentSessionId, new Date(this.now())) : undefined
+    const own = current?.userId === userId ? current.id : undefined
+    await voidUserRefreshSecrets(this.db, userId, randomToken(), new Date(this.now()), own)
+    return own ? this.renew(own) : undefined
+  }
+
+  /**
    * Signs a token for a session with the live claims template and key. The
    * `mfa` claim is computed here, from the live config and the user's
    * factors, so a session minted before MFA was switched on gets it on its
-   * next refresh.
+   * next refresh. Never fails on the user's data: custom claims that would
+   * take the rendering over the size limit (data changed behind the checks
+   * at save time) are left out, named in `omitted_claims`, and logged.
    */
   async mint(session: SessionRecord, user: UserRecord): Promise<IssuedToken> {
     const policy = this.live.policy
     const enrolled = await enrolledFactorTypes(this.db, user.id)
-    const custom = renderClaims(policy.config.claims.template, toClaimsUser(user, policy, enrolled))
-    const bytes = claimsByteSize(custom)
-    if (bytes > CLAIMS_SIZE_LIMIT_BYTES) throw new ClaimsTooLargeError(bytes)
+    const { claims: custom, omitted } = fitClaims(renderClaims(policy.config.claims.template, toClaimsUser(user, policy, enrolled)))
+    if (omitted.length) {
+      console.warn(`[nuxt-guard] the session-token claims for user ${user.id} are over the size limit; minted without ${omitted.map(claim => `"${claim}"`).join(', ')} (shorten the template or the user's metadata)`)
+    }
     const nowSeconds = Math.floor(this.now() / 1000)
     const ageMinutes = (since: number) => Math.max(0, Math.floor((nowSeconds - since) / 60))
     const completed = session.factors

@@ -72,3 +72,40 @@ export async function revokedSessionIdsSince(db: SqlExecutor, since: Date): Prom
   const rows = await db.query<{ id: string }>('select id from guard_sessions where revoked_at > $1', [since.toISOString()])
   return rows.map(row => row.id)
 }
+
+/**
+ * Gives a live session a new refresh secret (its hash): the old secret stops
+ * refreshing at once, wherever it was copied to. Returns the session, or
+ * `undefined` when it is revoked or expired.
+ *
+ * @example
+ * const session = await rotateRefreshHash(db, sessionId, sha256(newSecret), new Date())
+ */
+export async function rotateRefreshHash(db: SqlExecutor, sessionId: string, refreshHash: string, now: Date): Promise<SessionRecord | undefined> {
+  const [row] = await db.query<any>(
+    `update guard_sessions set refresh_hash = $2, last_active_at = $3
+      where id = $1 and revoked_at is null and expires_at > $3
+      returning id, user_id, created_at, expires_at, factors`,
+    [sessionId, refreshHash, now.toISOString()],
+  )
+  return row && { id: row.id, userId: row.user_id, createdAt: new Date(row.created_at), expiresAt: new Date(row.expires_at), factors: row.factors ?? {} }
+}
+
+/**
+ * Voids the refresh secret of every live session of a user (but `exceptSessionId`):
+ * each hash becomes a value no secret hashes to (`void:` + a random nonce),
+ * so those sessions can never refresh again; their current tokens run out.
+ * Returns the ids of the sessions it voided.
+ *
+ * @example
+ * await voidUserRefreshSecrets(db, userId, randomToken(), new Date(), auth.sessionId)
+ */
+export async function voidUserRefreshSecrets(db: SqlExecutor, userId: string, nonce: string, now: Date, exceptSessionId?: string): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `update guard_sessions set refresh_hash = 'void:' || id || ':' || $3
+      where user_id = $1 and revoked_at is null and expires_at > $2 and id <> coalesce($4, '')
+      returning id`,
+    [userId, now.toISOString(), nonce, exceptSessionId ?? null],
+  )
+  return rows.map(row => row.id)
+}

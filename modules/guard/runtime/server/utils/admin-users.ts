@@ -1,4 +1,6 @@
 import type { Guard } from '../../core/engine/create-guard'
+import { overflowMessage } from '../../core/claims/limit'
+import { userClaimsOverflow } from '../../core/engine/claims-limit'
 import { enrolledFactorTypes } from '../../core/store/factors'
 import { listActiveSessionIds } from '../../core/store/admin-users'
 import { findUserById, type UserRecord } from '../../core/store/users'
@@ -29,4 +31,22 @@ export async function adminUserView(guard: Guard, user: UserRecord) {
     listActiveSessionIds(guard.db, user.id, new Date(guard.now())),
   ])
   return { id: user.id, email: user.email, roles: user.roles, createdAt: user.createdAt, factors, activeSessions: sessions.length }
+}
+
+/**
+ * Refuses an admin's change to a user (roles, public metadata) with 422
+ * `claims_too_large` when the live claims template would render that user's
+ * session-token claims over the size limit: the limit is enforced where the
+ * data is saved, so the user's next sign-in or refresh cannot fail on it.
+ * `field` is the request field that made it too large.
+ *
+ * @example
+ * await refuseOversizedClaims(guard, { ...user, publicMetadata }, 'publicMetadata')
+ */
+export async function refuseOversizedClaims(guard: Guard, changed: UserRecord, field: string): Promise<void> {
+  const overflow = await userClaimsOverflow(guard.db, guard.live.policy, changed)
+  if (!overflow) return
+  throw guardError(422, 'claims_too_large', `${field}: ${overflowMessage(overflow, changed.email)}; shorten it, or change the claims template first`, {
+    field, claim: overflow.claim, bytes: overflow.bytes, limitBytes: overflow.limitBytes,
+  })
 }

@@ -1,8 +1,34 @@
 import { deleteCookie, setCookie, type H3Event } from 'h3'
 import type { Credentials } from '../../core/engine/authenticator'
+import { guardSettings } from './guard-instance'
 
+/** The session token cookie's name over plain HTTP (development). */
 export const SESSION_COOKIE = 'guard_session'
+/** The refresh secret cookie's name over plain HTTP (development). */
 export const REFRESH_COOKIE = 'guard_refresh'
+/** The remembered-device cookie's name over plain HTTP (development). */
+export const DEVICE_COOKIE = 'guard_device'
+
+/** The names of the guard's cookies. */
+export interface GuardCookieNames { session: string; refresh: string; device: string }
+
+const PLAIN_NAMES: GuardCookieNames = Object.freeze({ session: SESSION_COOKIE, refresh: REFRESH_COOKIE, device: DEVICE_COOKIE })
+const HOST_NAMES: GuardCookieNames = Object.freeze({ session: `__Host-${SESSION_COOKIE}`, refresh: `__Host-${REFRESH_COOKIE}`, device: `__Host-${DEVICE_COOKIE}` })
+
+/**
+ * The cookie names for a deployment. With Secure cookies (`cookieSecure`,
+ * HTTPS) the names carry the `__Host-` prefix: browsers then accept them only
+ * when Secure, with `Path=/` and no `Domain`, so a sibling subdomain cannot
+ * plant or overwrite them. Plain names on HTTP (development), where a
+ * browser refuses `__Host-` cookies. Only these names are read.
+ *
+ * @example
+ * cookieNames(true).session  // '__Host-guard_session'
+ * cookieNames(false).session // 'guard_session'
+ */
+export function cookieNames(secure: boolean = guardSettings().cookieSecure): GuardCookieNames {
+  return secure ? HOST_NAMES : PLAIN_NAMES
+}
 
 /**
  * The credentials a request carries: `Authorization: Bearer` wins over the
@@ -11,12 +37,13 @@ export const REFRESH_COOKIE = 'guard_refresh'
  * @example
  * const credentials = readCredentials(event)
  */
-export function readCredentials(event: H3Event): Credentials {
+export function readCredentials(event: H3Event, secure?: boolean): Credentials {
   const { authorization, cookie } = event.node.req.headers
   const bearer = bearerToken(authorization)
   if (bearer !== undefined) return { token: bearer, tokenSource: 'bearer' }
   if (!cookie) return NO_CREDENTIALS
-  return { token: readCookie(cookie, SESSION_COOKIE), tokenSource: 'cookie', refreshToken: readCookie(cookie, REFRESH_COOKIE) }
+  const names = cookieNames(secure)
+  return { token: readCookie(cookie, names.session), tokenSource: 'cookie', refreshToken: readCookie(cookie, names.refresh) }
 }
 
 const NO_CREDENTIALS: Credentials = Object.freeze({})
@@ -28,9 +55,9 @@ const NO_CREDENTIALS: Credentials = Object.freeze({})
  * @example
  * const cached = guard.authenticator.fromCache(readSessionToken(event) ?? '')
  */
-export function readSessionToken(event: H3Event): string | undefined {
+export function readSessionToken(event: H3Event, secure?: boolean): string | undefined {
   const { authorization, cookie } = event.node.req.headers
-  return bearerToken(authorization) ?? (cookie ? readCookie(cookie, SESSION_COOKIE) : undefined)
+  return bearerToken(authorization) ?? (cookie ? readCookie(cookie, cookieNames(secure).session) : undefined)
 }
 
 function bearerToken(authorization: string | undefined): string | undefined {
@@ -65,8 +92,9 @@ export function readCookie(header: string, name: string): string | undefined {
 }
 
 /**
- * Sets the session token cookie, and the refresh cookie when a session starts.
- * Both HttpOnly and SameSite=Lax; Secure unless told otherwise (development).
+ * Sets the session token cookie, and the refresh cookie when a session starts
+ * or is renewed. Both HttpOnly, SameSite=Lax, `Path=/`, no `Domain`; Secure
+ * with `__Host-` names unless told otherwise (development, see {@link cookieNames}).
  *
  * @example
  * writeSessionCookies(event, { token, refreshToken, expiresAt }, true)
@@ -78,8 +106,9 @@ export function writeSessionCookies(
 ): void {
   const options = { httpOnly: true, sameSite: 'lax' as const, secure, path: '/' }
   const maxAge = expiresAt ? Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000)) : undefined
-  setCookie(event, SESSION_COOKIE, token, { ...options, maxAge })
-  if (refreshToken) setCookie(event, REFRESH_COOKIE, refreshToken, { ...options, maxAge })
+  const names = cookieNames(secure)
+  setCookie(event, names.session, token, { ...options, maxAge })
+  if (refreshToken) setCookie(event, names.refresh, refreshToken, { ...options, maxAge })
 }
 
 /**
@@ -90,6 +119,7 @@ export function writeSessionCookies(
  */
 export function clearSessionCookies(event: H3Event, secure: boolean): void {
   const options = { httpOnly: true, sameSite: 'lax' as const, secure, path: '/' }
-  deleteCookie(event, SESSION_COOKIE, options)
-  deleteCookie(event, REFRESH_COOKIE, options)
+  const names = cookieNames(secure)
+  deleteCookie(event, names.session, options)
+  deleteCookie(event, names.refresh, options)
 }

@@ -3,15 +3,12 @@ import type { FactorId } from '../../core/config/schema'
 import type { Guard } from '../../core/engine/create-guard'
 import { recognizeDevice, rememberDevice } from '../../core/engine/mfa-devices'
 import type { IssuedToken } from '../../core/engine/sessions'
-import { readCookie } from './cookies'
+import { cookieNames, readCookie } from './cookies'
 import { guardSettings } from './guard-instance'
-
-/** The remembered-device cookie (HttpOnly, signed, with a server record). */
-export const DEVICE_COOKIE = 'guard_device'
 
 /**
  * After a completed challenge with `rememberDevice: true`: records the device
- * and sets its signed cookie.
+ * and sets its signed cookie (HttpOnly, with a server record; `__Host-` over HTTPS).
  *
  * @example
  * if (input.rememberDevice) await rememberThisDevice(event, guard, userId, 'totp')
@@ -19,7 +16,8 @@ export const DEVICE_COOKIE = 'guard_device'
 export async function rememberThisDevice(event: H3Event, guard: Guard, userId: string, factor: FactorId): Promise<void> {
   const remembered = await rememberDevice(guard.mfa, { userId, factor, userAgent: getHeader(event, 'user-agent') })
   if (!remembered) return
-  setCookie(event, DEVICE_COOKIE, remembered.cookie, { httpOnly: true, sameSite: 'lax', secure: guardSettings().cookieSecure, path: '/', maxAge: remembered.maxAgeSeconds })
+  const secure = guardSettings().cookieSecure
+  setCookie(event, cookieNames(secure).device, remembered.cookie, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: remembered.maxAgeSeconds })
 }
 
 /**
@@ -32,6 +30,6 @@ export async function rememberThisDevice(event: H3Event, guard: Guard, userId: s
  */
 export async function applyRememberedDevice(event: H3Event, guard: Guard, userId: string, sessionId: string): Promise<IssuedToken | undefined> {
   const header = getHeader(event, 'cookie')
-  const device = await recognizeDevice(guard.mfa, userId, header ? readCookie(header, DEVICE_COOKIE) : undefined)
+  const device = await recognizeDevice(guard.mfa, userId, header ? readCookie(header, cookieNames().device) : undefined)
   return device && guard.mfa.complete(sessionId, device.factor, device.sinceSeconds)
 }

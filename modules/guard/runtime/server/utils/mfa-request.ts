@@ -11,18 +11,35 @@ import { requireAuth } from './require-auth'
 /** Who is asking an MFA endpoint, with the running guard. */
 export interface MfaRequest { guard: Guard; user: UserRecord; userId: string; sessionId: string }
 
+/** What an MFA or account endpoint asks of its caller beyond being signed in. */
+export interface MfaRequestOptions {
+  /**
+   * The endpoint reads or changes the account (its sessions, devices or
+   * factors): once the user has a second factor enrolled, this session must
+   * have completed one, and the caller's own token must say so (a token copied
+   * before the factor was completed does not count) — else 403 `mfa_required`.
+   * @default false
+   */
+  secondFactor?: boolean
+}
+
 /**
- * The signed-in caller of an MFA or account endpoint. MFA itself is waived
- * here (these endpoints are how a user completes it); 401 when signed out.
+ * The signed-in caller of an MFA or account endpoint. The route's MFA rules
+ * are waived here (these endpoints are how a user completes MFA); 401 when
+ * signed out; with `secondFactor`, 403 `mfa_required` for a session that has
+ * not completed the second factor the user has (the one definition every
+ * account and factor-management endpoint uses).
  *
  * @example
  * const { guard, userId, sessionId } = await mfaRequest(event)
+ * const { guard, userId } = await mfaRequest(event, { secondFactor: true }) // account endpoints
  */
-export async function mfaRequest(event: H3Event): Promise<MfaRequest> {
+export async function mfaRequest(event: H3Event, options: MfaRequestOptions = {}): Promise<MfaRequest> {
   const auth = await requireAuth(event, { mfa: false })
   const guard = await useGuard()
   const user = await findUserById(guard.db, auth.userId)
   if (!user) throw guardError(401, 'unauthenticated', 'This account no longer exists; sign in again.')
+  if (options.secondFactor) await mfaCall(event, () => guard.mfa.requireCompletedFactor(auth.sessionId, auth.userId, auth.sessionClaims?.mfa?.c ?? {}))
   return { guard, user, userId: auth.userId, sessionId: auth.sessionId }
 }
 
@@ -46,14 +63,15 @@ export async function mfaCall<T>(event: H3Event, work: () => Promise<T>): Promis
 
 /**
  * Puts a reissued session token in the cookie and the verified-token cache,
- * so the very next request sees the completed factor.
+ * so the very next request sees the completed factor; a renewed session's
+ * new refresh secret goes in the refresh cookie (the old one is void).
  *
  * @example
  * useIssuedToken(event, guard, issued)
  */
 export function useIssuedToken(event: H3Event, guard: Guard, issued: IssuedToken): void {
   event.context.auth = guard.authenticator.remember(issued.token, issued.claims)
-  writeSessionCookies(event, { token: issued.token }, guardSettings().cookieSecure)
+  writeSessionCookies(event, { token: issued.token, refreshToken: issued.refreshToken, expiresAt: issued.expiresAt }, guardSettings().cookieSecure)
 }
 
 /**

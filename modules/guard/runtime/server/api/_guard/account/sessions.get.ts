@@ -4,7 +4,7 @@ import { mfaRequest } from '../../../utils/mfa-request'
 
 /** GET /api/_guard/account/sessions: your live sessions, this one marked `current`. */
 export default defineGuardHandler(async (event) => {
-  const { guard, userId, sessionId } = await mfaRequest(event)
+  const { guard, userId, sessionId } = await mfaRequest(event, { secondFactor: true })
   const sessions = await listUserSessions(guard.db, userId, new Date(guard.now()))
   return {
     sessions: sessions.map(s => ({

@@ -7,7 +7,7 @@ import { mfaRequest } from '../../../../utils/mfa-request'
 /** DELETE /api/_guard/account/devices/:id: forget one remembered device; it must complete the second factor again. */
 export default defineGuardHandler(async (event) => {
   const id = getRouterParam(event, 'id') ?? ''
-  const { guard, userId } = await mfaRequest(event)
+  const { guard, userId } = await mfaRequest(event, { secondFactor: true })
   if (!(await revokeRememberedDevices(guard.db, userId, id, new Date(guard.now())))) throw guardError(404, 'not_found', 'No such remembered device on your account; reload the list.')
   return { revoked: true }
 })

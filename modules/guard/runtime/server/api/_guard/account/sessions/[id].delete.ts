@@ -7,7 +7,7 @@ import { mfaRequest } from '../../../../utils/mfa-request'
 /** DELETE /api/_guard/account/sessions/:id: signs one of your sessions out everywhere. */
 export default defineGuardHandler(async (event) => {
   const id = getRouterParam(event, 'id') ?? ''
-  const { guard, userId } = await mfaRequest(event)
+  const { guard, userId } = await mfaRequest(event, { secondFactor: true })
   const own = (await listUserSessions(guard.db, userId, new Date(guard.now()))).some(session => session.id === id)
   if (!own) throw guardError(404, 'not_found', 'No such live session on your account; reload the list.')
   await guard.revokeSession(id)

@@ -4,7 +4,7 @@ import { defineGuardHandler, readGuardBody } from '../../../../../utils/define-g
 import { requireAdmin } from '../../../../../utils/require-admin'
 import { useGuard } from '../../../../../utils/guard-instance'
 import { adminRouteParam, auditAdminAction } from '../../../../../utils/admin-request'
-import { adminUserView, userOr404 } from '../../../../../utils/admin-users'
+import { adminUserView, refuseOversizedClaims, userOr404 } from '../../../../../utils/admin-users'
 import { tokenLagSeconds } from '../../../../../utils/admin-token-lag'
 import { guardError } from '../../../../../utils/errors'
 
@@ -20,12 +20,15 @@ const body = z.object({
  * PUT /api/_guard/admin/users/:id/metadata `{ publicMetadata }` → the user with
  * its metadata, plus `effectiveWithinSeconds` (tokens pick it up at their next
  * refresh). Replaces the whole object; audited with before and after.
+ * 422 `claims_too_large` (naming the claim) when the live claims template
+ * would render this user's session-token claims over the size limit.
  */
 export default defineGuardHandler(async (event) => {
   const admin = await requireAdmin(event)
   const { publicMetadata } = await readGuardBody(event, body)
   const guard = await useGuard()
   const user = await userOr404(guard, adminRouteParam(event, 'id'))
+  await refuseOversizedClaims(guard, { ...user, publicMetadata }, 'publicMetadata')
   const updated = await setPublicMetadata(guard.db, user.id, publicMetadata)
   if (!updated) throw guardError(404, 'user_not_found', `There is no user ${user.id}; pick one from the users list.`)
   await auditAdminAction(event, guard, admin.userId, {

@@ -4,7 +4,8 @@ import { defineGuardHandler, readGuardBody } from '../../../../../utils/define-g
 import { ADMIN_ROLE, requireAdmin } from '../../../../../utils/require-admin'
 import { useGuard } from '../../../../../utils/guard-instance'
 import { adminRouteParam, auditAdminAction } from '../../../../../utils/admin-request'
-import { adminUserView, userOr404 } from '../../../../../utils/admin-users'
+import { adminUserView, refuseOversizedClaims, userOr404 } from '../../../../../utils/admin-users'
+import { useIssuedToken } from '../../../../../utils/mfa-request'
 import { tokenLagSeconds } from '../../../../../utils/admin-token-lag'
 import { guardError } from '../../../../../utils/errors'
 
@@ -15,8 +16,11 @@ const body = z.object({
 
 /**
  * PUT /api/_guard/admin/users/:id/roles `{ roles }` → the user, plus `effectiveWithinSeconds`:
- * the user's current tokens keep their old roles until they refresh (at most one token
- * lifetime); nothing is revoked. 409 `last_admin`; 422 for a role the config does not know.
+ * the user's current tokens keep their old roles until they expire (at most one token
+ * lifetime); a change of roles is a change of privilege, so the user's sessions are not
+ * refreshed past it (they sign in again and get the new roles; an admin changing their
+ * own roles gets this session renewed). 409 `last_admin`; 422 for a role the config does
+ * not know; 422 `claims_too_large` when the claims template would render too large.
  */
 export default defineGuardHandler(async (event) => {
   const admin = await requireAdmin(event)
@@ -29,11 +33,19 @@ export default defineGuardHandler(async (event) => {
   if (unknown.length) {
     throw guardError(422, 'invalid_request', `roles: unknown role ${unknown.map(role => `"${role}"`).join(', ')}; define it under "roles" in the config first (known: ${[...known].join(', ')})`, { field: 'roles' })
   }
+  await refuseOversizedClaims(guard, { ...user, roles }, 'roles')
   const updated = await setUserRoles(guard.db, user.id, roles).catch((error) => {
     if (error instanceof LastAdminError) throw guardError(409, 'last_admin', `${user.email} is the last admin; give another user the admin role first.`)
     throw error
   })
   if (!updated) throw guardError(404, 'user_not_found', `There is no user ${user.id}; pick one from the users list.`)
+  // A change of privilege: no refresh secret issued before it refreshes again (a copy
+  // cannot mint the new roles); the admin's own session, if it is this user's, is renewed.
+  const sameRoles = updated.roles.length === user.roles.length && updated.roles.every(role => user.roles.includes(role))
+  if (!sameRoles) {
+    const renewed = await guard.sessions.renewAfterPrivilegeChange(user.id, admin.sessionId)
+    if (renewed) useIssuedToken(event, guard, renewed)
+  }
   await auditAdminAction(event, guard, admin.userId, { action: 'user.roles', target: user.id, before: { email: user.email, roles: user.roles }, after: { email: user.email, roles: updated.roles } })
   return { ...(await adminUserView(guard, updated)), effectiveWithinSeconds: tokenLagSeconds(guard) }
 })
