@@ -65,6 +65,13 @@ export interface ModuleOptions {
    * @default { path: '/admin' }
    */
   console: false | { path?: string }
+  /**
+   * Origins besides the app's own that may open WebSocket connections
+   * (every upgrade is judged like a request for its path; a cross-origin one
+   * is refused unless listed). Runtime: `NUXT_GUARD_ALLOWED_ORIGINS`.
+   * @default []
+   */
+  allowedOrigins: string[]
 }
 
 /** `runtimeConfig.guard`: every key can be set at run time by `NUXT_GUARD_<KEY>`. */
@@ -81,6 +88,7 @@ export default defineNuxtModule<ModuleOptions>({
     config: {},
     pages: true,
     console: { path: '/admin' },
+    allowedOrigins: [],
   },
   async setup(options, nuxt) {
     const resolver = createResolver(import.meta.url)
@@ -102,6 +110,7 @@ export default defineNuxtModule<ModuleOptions>({
       cookieSecure: options.cookieSecure ?? !nuxt.options.dev,
       trustProxy: validTrustProxy(options.trustProxy),
       seed: seed.config,
+      allowedOrigins: options.allowedOrigins,
     } satisfies GuardRuntimeConfig)
     nuxt.options.runtimeConfig.public.guard = defu(nuxt.options.runtimeConfig.public.guard, { consolePath } satisfies GuardPublicRuntimeConfig)
     nuxt.options.alias['#guard'] = resolver.resolve('./runtime')
@@ -115,6 +124,10 @@ export default defineNuxtModule<ModuleOptions>({
     if (!options.skipServerMiddleware) {
       addServerHandler({ middleware: true, handler: resolver.resolve('./runtime/server/middleware/guard') })
     }
+    // Server middleware never sees a WebSocket upgrade: with Nitro's WebSockets on, the guard judges each upgrade too.
+    nuxt.hook('nitro:config', (config) => {
+      if (config.experimental?.websocket) (config.plugins ||= []).push(resolver.resolve('./runtime/server/plugins/websocket'))
+    })
     // Every file under runtime/server/api/_guard is a route named by its path and method: `mfa/totp/enroll.post.ts`.
     for (const { route, method, file } of guardApiRoutes(resolver.resolve('./runtime/server/api/_guard'))) {
       addServerHandler({ route: `/api/_guard/${route}`, method, handler: file })
@@ -166,11 +179,13 @@ export {}
 export type { GuardConfigInput, GuardConfig } from './runtime/core/config/schema'
 export type { GuardAuth, GuardSessionClaims, SessionClaims } from './runtime/core/policy/auth'
 
-/** `trustProxy` checked at build time (a typo would otherwise only show at the first sign-in); 0 when unset. */
-function validTrustProxy(setting: ModuleOptions['trustProxy']): number | string | string[] {
-  try { parseTrustProxy(setting) }
+/**
+ * The `trustProxy` option, checked at build time (a typo would otherwise only show at the first
+ * sign-in), as the one string runtime config holds: `'1'`, `'10.0.0.0/8, 1'`, `''` for none.
+ */
+function validTrustProxy(setting: ModuleOptions['trustProxy']): string {
+  try { return parseTrustProxy(setting).source }
   catch (error) { throw new Error(`[nuxt-guard] ${(error as Error).message}`) }
-  return setting ?? 0
 }
 
 function escapeRegExp(text: string): string {

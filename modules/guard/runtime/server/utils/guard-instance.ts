@@ -19,10 +19,12 @@ export interface GuardRuntimeConfig {
   mfaTokenTtl: number
   debug: boolean
   cookieSecure: boolean
-  /** Trusted reverse proxies: a hop count and/or CIDRs (`1`, `"10.0.0.0/8, 1"`, an array); 0 / empty = none (`NUXT_GUARD_TRUST_PROXY`). */
-  trustProxy: number | string | string[]
+  /** Trusted reverse proxies: a hop count and/or CIDRs (`'1'`, `'10.0.0.0/8, 1'`); empty = none (`NUXT_GUARD_TRUST_PROXY`, which may arrive as a number). */
+  trustProxy: string | number
   /** The config document seeded on first boot (validated at build time). */
   seed: Record<string, unknown>
+  /** Other origins allowed to open WebSockets (`https://app.example.com`); JSON array or comma list in `NUXT_GUARD_ALLOWED_ORIGINS`. */
+  allowedOrigins: string[] | string
 }
 
 /** `runtimeConfig.public.guard`. */
