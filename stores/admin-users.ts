@@ -11,7 +11,14 @@ export type PublicMetadata = Record<string, unknown>
 
 /** The result of an action on one user: done, or why not. */
 export type UserActionOutcome =
-  | { ok: true; count?: number; /** Tokens already issued keep the old state this long at most. */ effectiveWithinSeconds?: number }
+  | {
+    ok: true
+    count?: number
+    /** When the change reaches the user's sessions: `next_request` (each session's next request, every instance). */
+    effective?: 'next_request'
+    /** The older field: seconds until tokens carry the change (0 now that changes are live). */
+    effectiveWithinSeconds?: number
+  }
   | { ok: false; problem: ApiProblem }
 
 /** How long the search waits after the last keystroke. */
@@ -93,15 +100,15 @@ function usersList() {
   }
 
   const changeRoles = (id: string, roles: string[]) => act(id, 'roles', async () => {
-    const { effectiveWithinSeconds, ...user } = await $fetch<AdminUser & { effectiveWithinSeconds?: number }>(`${ADMIN_API}/users/${encodeURIComponent(id)}/roles`, { method: 'PUT', body: { roles } })
+    const { effectiveWithinSeconds, effective, ...user } = await $fetch<AdminUser & { effectiveWithinSeconds?: number; effective?: 'next_request' }>(`${ADMIN_API}/users/${encodeURIComponent(id)}/roles`, { method: 'PUT', body: { roles } })
     replace({ ...user, id })
-    return { ok: true, effectiveWithinSeconds }
+    return { ok: true, effective, effectiveWithinSeconds }
   })
 
   const resetMfa = (id: string) => act(id, 'reset-mfa', async () => {
-    const answer = await $fetch<{ removed: number; effectiveWithinSeconds?: number }>(`${ADMIN_API}/users/${encodeURIComponent(id)}/reset-mfa`, { method: 'POST', body: {} })
+    const answer = await $fetch<{ removed: number; effectiveWithinSeconds?: number; effective?: 'next_request' }>(`${ADMIN_API}/users/${encodeURIComponent(id)}/reset-mfa`, { method: 'POST', body: {} })
     replace({ id, factors: [] })
-    return { ok: true, count: answer.removed, effectiveWithinSeconds: answer.effectiveWithinSeconds }
+    return { ok: true, count: answer.removed, effective: answer.effective, effectiveWithinSeconds: answer.effectiveWithinSeconds }
   })
 
   const revokeSessions = (id: string) => act(id, 'revoke-sessions', async () => {
@@ -112,10 +119,10 @@ function usersList() {
 
   /** Replaces the user's whole public metadata; the store remembers what the server saved. */
   const setPublicMetadata = (id: string, metadata: PublicMetadata) => act(id, 'metadata', async () => {
-    const { effectiveWithinSeconds, publicMetadata, ...user } = await $fetch<AdminUser & { publicMetadata: PublicMetadata; effectiveWithinSeconds?: number }>(`${ADMIN_API}/users/${encodeURIComponent(id)}/metadata`, { method: 'PUT', body: { publicMetadata: metadata } })
+    const { effectiveWithinSeconds, effective, publicMetadata, ...user } = await $fetch<AdminUser & { publicMetadata: PublicMetadata; effectiveWithinSeconds?: number; effective?: 'next_request' }>(`${ADMIN_API}/users/${encodeURIComponent(id)}/metadata`, { method: 'PUT', body: { publicMetadata: metadata } })
     replace({ ...user, id })
     knownMetadata.value = { ...knownMetadata.value, [id]: publicMetadata ?? metadata }
-    return { ok: true, effectiveWithinSeconds }
+    return { ok: true, effective, effectiveWithinSeconds }
   })
 
   return {

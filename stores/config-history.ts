@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { ADMIN_API, problemOf, type ApiProblem } from './support/api'
 import type { JsonChange } from './support/json-document'
-import { useGuardConfigStore, type ConfigVersion } from './guard-config'
+import { useGuardConfigStore, type ConfigVersion, type SaveEffect } from './guard-config'
 
 /** One row of `GET /admin/config/history`. */
 export interface ConfigVersionSummary { version: number; createdAt: string; createdBy: string | null; createdByEmail: string | null; note: string | null }
@@ -78,14 +78,14 @@ export const useConfigHistoryStore = defineStore('config-history', () => {
   }
 
   /** Makes `target`'s content live again as a new version; the editor adopts it. */
-  async function rollback(target: number): Promise<{ ok: true; version: number } | { ok: false; problem: ApiProblem }> {
+  async function rollback(target: number): Promise<{ ok: true; version: number; effect?: SaveEffect } | { ok: false; problem: ApiProblem }> {
     const config = useGuardConfigStore()
     rollingBack.value = target
     try {
-      const answer = await $fetch<ConfigVersion>(`${ADMIN_API}/config/rollback`, { method: 'POST', body: { version: target, expectedVersion: config.version } })
+      const answer = await $fetch<ConfigVersion & { effect?: SaveEffect }>(`${ADMIN_API}/config/rollback`, { method: 'POST', body: { version: target, expectedVersion: config.version } })
       config.adopt(answer)
       await load()
-      return { ok: true, version: answer.version }
+      return { ok: true, version: answer.version, effect: answer.effect }
     }
     catch (error) {
       return { ok: false, problem: problemOf(error) }

@@ -13,9 +13,12 @@ export interface ConfigVersion { version: number; document: GuardDocument; creat
 /** Someone saved while this admin was editing: what the 409 said. */
 export interface StaleConflict { currentVersion: number; current: GuardDocument }
 
-/** How a save ended. */
+/** What a save answers about when it takes effect (the server's describeSaveEffect). */
+export interface SaveEffect { when: 'next_request' | 'partly_from_now'; summary: string; later: { path: string; when: string; text: string }[] }
+
+/** How a save ended; `effect.summary` is the message to show (it says when the save takes effect). */
 export type SaveOutcome =
-  | { ok: true; version: number }
+  | { ok: true; version: number; effect?: SaveEffect }
   | { ok: false; reason: 'stale' | 'invalid' | 'unsafe' | 'error' | 'nothing' }
 
 /** The document without the server-assigned `version`, copied. */
@@ -114,9 +117,9 @@ export const useGuardConfigStore = defineStore('guard-config', () => {
     saveProblem.value = null
     saveIssues.value = []
     try {
-      const answer = await $fetch<ConfigVersion>(`${ADMIN_API}/${path}`, { method, body: { version: version.value, document: sent } })
+      const answer = await $fetch<ConfigVersion & { effect?: SaveEffect }>(`${ADMIN_API}/${path}`, { method, body: { version: version.value, document: sent } })
       adopt(answer)
-      return { ok: true, version: answer.version }
+      return { ok: true, version: answer.version, effect: answer.effect }
     }
     catch (error) {
       const problem = problemOf(error)

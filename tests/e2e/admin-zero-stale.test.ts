@@ -2,6 +2,8 @@
  * Hot reload, zero stale: flip /public/** between public and protected 50
  * times through PUT /admin/config; the anonymous request sent right after
  * each save must be judged by the config that save returned, every time.
+ * The same for a signed-in member: an admin-only rule added and removed, and
+ * a claim value in the claims template alternated (issue 11).
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { setup } from '@nuxt/test-utils/e2e'
@@ -61,6 +63,25 @@ describe('zero stale', () => {
       if (answer.status !== (adminOnly ? 403 : 200)) stale++
     }
     console.info(`[zero-stale] ${FLIPS} rule saves, ${stale} stale ${stale === 1 ? 'answer' : 'answers'} for a signed-in member`)
+    expect(stale).toBe(0)
+  })
+
+  it(`${FLIPS} saves alternating a claim value in the template: the member's next request (cookie) carries the saved value`, async () => {
+    let { version, document } = okJson(await admin.send(`${ADMIN}/config`))
+    let stale = 0
+    const misses: string[] = []
+    for (let flip = 1; flip <= FLIPS; flip++) {
+      const tier = flip % 2 ? 'gold' : 'silver'
+      const template = { ...document.claims.template, tier }
+      ;({ version, document } = okJson(await admin.send(`${ADMIN}/config`, { method: 'PUT', json: { version, document: { ...document, claims: { template } } } })))
+      // Judged and answered with the claims of the saved template: event.context.auth and GET /session.
+      const session = okJson(await member.send('/api/_guard/session'))
+      if (session.claims.tier !== tier) {
+        stale++
+        misses.push(`v${version}: ${String(session.claims.tier)}`)
+      }
+    }
+    console.info(`[zero-stale] ${FLIPS} claims template saves, ${stale} stale ${stale === 1 ? 'claim' : 'claims'} for a signed-in member${misses.length ? `: ${misses.join('; ')}` : ''}`)
     expect(stale).toBe(0)
   })
 })

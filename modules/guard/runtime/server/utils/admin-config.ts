@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import type { H3Event } from 'h3'
 import { reviewConfig } from '../../core/admin/review'
+import { describeSaveEffect, type SaveEffect } from '../../core/admin/effect'
+import type { GuardConfig } from '../../core/config/schema'
 import type { Guard } from '../../core/engine/create-guard'
 import { InvalidConfigError, StaleConfigVersionError } from '../../core/engine/live-config'
 import { findConfigVersion, latestConfigVersion, type ConfigVersionRecord } from '../../core/store/config-versions'
@@ -69,12 +71,13 @@ export interface AdminSave {
  * safety checks (422 `unsafe_config`), then `live.save`, which swaps the
  * compiled policy in before it returns (409 `stale_version` with the current
  * document when someone saved first). Audited with the documents before and
- * after.
+ * after. The answer's `effect` says when it takes effect (describeSaveEffect):
+ * the next request, except lifetimes, which apply to what is issued from now.
  *
  * @example
  * return saveAdminConfig(event, guard, admin.userId, { document, expectedVersion: body.version, action: 'config.save', note: 'saved in the console' })
  */
-export async function saveAdminConfig(event: H3Event, guard: Guard, actorId: string, save: AdminSave): Promise<{ version: number; document: unknown }> {
+export async function saveAdminConfig(event: H3Event, guard: Guard, actorId: string, save: AdminSave): Promise<{ version: number; document: unknown; effect: SaveEffect }> {
   const review = reviewConfig(save.document, guard.now() / 1000)
   if (!review.ok && review.kind === 'invalid') throw invalidConfig(review.fields)
   if (!review.ok) {
@@ -97,7 +100,8 @@ export async function saveAdminConfig(event: H3Event, guard: Guard, actorId: str
     before: previous ? { version: previous.version, document: previous.document } : null,
     after: { version: record.version, document: record.document, note: save.note, ...save.detail },
   })
-  return { version: record.version, document: record.document }
+  const effect = describeSaveEffect(previous?.document as GuardConfig | undefined, review.config as GuardConfig, record.version)
+  return { version: record.version, document: record.document, effect }
 }
 
 function invalidConfig(fields: { path: string; message: string }[]) {

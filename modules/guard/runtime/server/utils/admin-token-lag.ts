@@ -1,14 +1,11 @@
-import type { Guard } from '../../core/engine/create-guard'
-
 /**
- * How long a change to a user (roles, factors) can take to reach requests:
- * tokens already issued carry the old claims until they expire and refresh,
- * at most one token lifetime plus the clock skew.
+ * When an admin's change to a user (roles, public metadata, factors reset)
+ * takes effect: the user's next request on every instance (ClaimsEpochs —
+ * each of their sessions gets claims rendered from the new state at its next
+ * request). The console shows this; `effectiveWithinSeconds` stays for API
+ * clients that read the old field (always 0 now).
  *
  * @example
- * return { ...user, effectiveWithinSeconds: tokenLagSeconds(guard) } // 65 with the defaults
+ * return { ...user, ...USER_CHANGE_EFFECT } // { effective: 'next_request', effectiveWithinSeconds: 0 }
  */
-export function tokenLagSeconds(guard: Guard): number {
-  const { tokenTtlSeconds, clockSkewMs } = guard.live.policy.config.session
-  return tokenTtlSeconds + Math.ceil(clockSkewMs / 1000)
-}
+export const USER_CHANGE_EFFECT = Object.freeze({ effective: 'next_request' as const, effectiveWithinSeconds: 0 as const })

@@ -5,7 +5,7 @@ import { requireAdmin } from '../../../../../utils/require-admin'
 import { useGuard } from '../../../../../utils/guard-instance'
 import { adminRouteParam, auditAdminAction } from '../../../../../utils/admin-request'
 import { adminUserView, refuseOversizedClaims, userOr404 } from '../../../../../utils/admin-users'
-import { tokenLagSeconds } from '../../../../../utils/admin-token-lag'
+import { USER_CHANGE_EFFECT } from '../../../../../utils/admin-token-lag'
 import { guardError } from '../../../../../utils/errors'
 
 /** Public metadata travels into session tokens through the claims template: keep it small. */
@@ -18,8 +18,9 @@ const body = z.object({
 
 /**
  * PUT /api/_guard/admin/users/:id/metadata `{ publicMetadata }` → the user with
- * its metadata, plus `effectiveWithinSeconds` (tokens pick it up at their next
- * refresh). Replaces the whole object; audited with before and after.
+ * its metadata, plus `effective: 'next_request'` (and `effectiveWithinSeconds: 0`): every
+ * session of the user carries claims rendered from it from its next request, on every
+ * instance. Replaces the whole object; audited with before and after.
  * 422 `claims_too_large` (naming the claim) when the live claims template
  * would render this user's session-token claims over the size limit.
  */
@@ -31,8 +32,9 @@ export default defineGuardHandler(async (event) => {
   await refuseOversizedClaims(guard, { ...user, publicMetadata }, 'publicMetadata')
   const updated = await setPublicMetadata(guard.db, user.id, publicMetadata)
   if (!updated) throw guardError(404, 'user_not_found', `There is no user ${user.id}; pick one from the users list.`)
+  await guard.claimsChanged(updated.id, updated.claimsEpoch)
   await auditAdminAction(event, guard, admin.userId, {
     action: 'user.metadata', target: user.id, before: { email: user.email, publicMetadata: user.publicMetadata }, after: { email: user.email, publicMetadata: updated.publicMetadata },
   })
-  return { ...(await adminUserView(guard, updated)), publicMetadata: updated.publicMetadata, effectiveWithinSeconds: tokenLagSeconds(guard) }
+  return { ...(await adminUserView(guard, updated)), publicMetadata: updated.publicMetadata, ...USER_CHANGE_EFFECT }
 })

@@ -6,7 +6,7 @@ import { useGuard } from '../../../../../utils/guard-instance'
 import { adminRouteParam, auditAdminAction } from '../../../../../utils/admin-request'
 import { adminUserView, refuseOversizedClaims, userOr404 } from '../../../../../utils/admin-users'
 import { useIssuedToken } from '../../../../../utils/mfa-request'
-import { tokenLagSeconds } from '../../../../../utils/admin-token-lag'
+import { USER_CHANGE_EFFECT } from '../../../../../utils/admin-token-lag'
 import { guardError } from '../../../../../utils/errors'
 
 const body = z.object({
@@ -15,11 +15,12 @@ const body = z.object({
 })
 
 /**
- * PUT /api/_guard/admin/users/:id/roles `{ roles }` → the user, plus `effectiveWithinSeconds`:
- * the user's current tokens keep their old roles until they expire (at most one token
- * lifetime); a change of roles is a change of privilege, so the user's sessions are not
- * refreshed past it (they sign in again and get the new roles; an admin changing their
- * own roles gets this session renewed). 409 `last_admin`; 422 for a role the config does
+ * PUT /api/_guard/admin/users/:id/roles `{ roles }` → the user, plus `effective: 'next_request'`
+ * (and `effectiveWithinSeconds: 0`): each of the user's sessions is judged by the new roles
+ * from its next request, on every instance (ClaimsEpochs: its current token is stale and is
+ * judged by the server's fresh view of the session). A change of roles is also a change of
+ * privilege, so the user's sessions are not refreshed past their current token (they sign in
+ * again; an admin changing their own roles gets this session renewed). 409 `last_admin`; 422 for a role the config does
  * not know; 422 `claims_too_large` when the claims template would render too large.
  */
 export default defineGuardHandler(async (event) => {
@@ -39,6 +40,7 @@ export default defineGuardHandler(async (event) => {
     throw error
   })
   if (!updated) throw guardError(404, 'user_not_found', `There is no user ${user.id}; pick one from the users list.`)
+  await guard.claimsChanged(updated.id, updated.claimsEpoch)
   // A change of privilege: no refresh secret issued before it refreshes again (a copy
   // cannot mint the new roles); the admin's own session, if it is this user's, is renewed.
   const sameRoles = updated.roles.length === user.roles.length && updated.roles.every(role => user.roles.includes(role))
@@ -47,5 +49,5 @@ export default defineGuardHandler(async (event) => {
     if (renewed) useIssuedToken(event, guard, renewed)
   }
   await auditAdminAction(event, guard, admin.userId, { action: 'user.roles', target: user.id, before: { email: user.email, roles: user.roles }, after: { email: user.email, roles: updated.roles } })
-  return { ...(await adminUserView(guard, updated)), effectiveWithinSeconds: tokenLagSeconds(guard) }
+  return { ...(await adminUserView(guard, updated)), ...USER_CHANGE_EFFECT }
 })
