@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { APP_B, seconds, startConsumer, type RunningConsumer } from '../support/consumer-app'
 import { ConsumerClient, type ConsumerResponse } from '../support/consumer-http'
-import { appCode } from '../support/mfa-http'
+import { enrollTotpOverHttp } from '../support/mfa-http'
 
 const ENABLE_MFA = 'You need to enable MFA for your account.'
 const ALREADY_SIGNED_IN = 'You are already signed in.'
@@ -69,13 +69,8 @@ describe('consumer B: skipServerMiddleware with the README recipe, from the tarb
     expect(page.body).toContain('guard-ui')
     expect(page.body).not.toContain(ENABLE_MFA)
 
-    const enroll = await ada.send('/api/_guard/mfa/totp/enroll', { json: {} })
-    expect(enroll.status, enroll.body).toBe(200)
-    secret = enroll.json().secret
-    expect(enroll.json().uri).toMatch(/^otpauth:\/\/totp\//)
     // The code an authenticator app shows, computed here with otpauth.
-    const verify = await ada.send('/api/_guard/mfa/totp/verify', { json: { code: appCode(secret) } })
-    expect(verify.status, verify.body).toBe(200)
+    ;({ secret } = await enrollTotpOverHttp(ada))
     const factors = await ada.send('/api/_guard/mfa/factors')
     expect(factors.json().enrolled).toEqual([expect.objectContaining({ type: 'totp' })])
   })

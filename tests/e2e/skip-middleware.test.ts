@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { setup } from '@nuxt/test-utils/e2e'
 import { fixtureSetup } from '../support/fixtures'
 import { CookieClient, rawRequest, type RawResponse } from '../support/http-client'
-import { appCode } from '../support/mfa-http'
+import { enrollTotpOverHttp } from '../support/mfa-http'
 import { ADMIN, okJson } from '../support/admin-api'
 
 await setup(fixtureSetup('skip-middleware'))
@@ -85,12 +85,7 @@ describe('a new user under the recipe: sign up → enroll → use the app', () =
     const factors = await ada.send('/api/_guard/mfa/factors')
     expect(factors.status, factors.body).toBe(200)
     expect(factors.json()).toMatchObject({ enrolled: [], strategies: { totp: true } })
-    const enroll = await ada.send('/api/_guard/mfa/totp/enroll', { json: {} })
-    expect(enroll.status, enroll.body).toBe(200)
-    secret = enroll.json().secret
-    expect(enroll.json().uri).toMatch(/^otpauth:\/\/totp\//)
-    const verify = await ada.send('/api/_guard/mfa/totp/verify', { json: { code: appCode(secret) } })
-    expect(verify.status, verify.body).toBe(200)
+    ;({ secret } = await enrollTotpOverHttp(ada))
     const after = await ada.send('/api/_guard/mfa/factors')
     expect(after.status, after.body).toBe(200)
     expect(after.json().enrolled).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'totp' })]))

@@ -197,22 +197,8 @@ const claims = computed(() => JSON.stringify(session.value?.claims ?? null))
 `)
 
   if (kind === 'b') {
-    // README "Server utilities": Clerk's "force MFA for all users", word for word.
-    write(join(dir, 'server/middleware/guard.ts'), `export default guardMiddleware((event) => {
-  const { userId, sessionClaims } = event.context.auth
-  const path = getRequestURL(event).pathname
-
-  if (userId && path === '/sign-in') {
-    throw createError({ statusCode: 403, statusMessage: 'You are already signed in.' })
-  }
-  if (userId && sessionClaims?.isMfa === undefined) {
-    throw createError({ statusCode: 403, statusMessage: 'You need to add the \`isMfa\` claim to your session token.' })
-  }
-  if (userId && sessionClaims?.isMfa === false && path !== '/account/manage-mfa/add') {
-    throw createError({ statusCode: 403, statusMessage: 'You need to enable MFA for your account.' })
-  }
-})
-`)
+    // README "Server utilities": Clerk's "force MFA for all users", the same file the e2e fixture runs.
+    write(join(dir, 'server/middleware/guard.ts'), readFileSync(join(REPO_ROOT, 'tests/fixtures/skip-middleware/server/middleware/guard.ts'), 'utf8'))
   }
 }
 
