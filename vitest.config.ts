@@ -8,6 +8,9 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
+          // PGlite starts in ~2 s alone, several times that while CI builds the fixtures beside it.
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {
