@@ -162,9 +162,9 @@ describe('journeys e + f: step-up on /billing, and bad input everywhere', () => 
     expect(await other.getByRole('button', { name: 'Verify', exact: true }).isDisabled()).toBe(true)
     expect(pathOf(other)).toBe('/mfa-challenge')
     await screenshot(other, 'journey-f-lockout-desktop')
-    // Nothing was completed: the session still has no second factor.
-    const session = await (await other.request.get('/api/_guard/session')).json()
-    expect(Object.keys(session.claims.mfa?.c ?? {})).toEqual([])
+    // Nothing was completed, and the guessing session is over: the page says to sign in again, the server agrees.
+    expect(lockText).toContain('This sign-in has ended: sign in again to continue.')
+    expect((await other.request.get('/api/_guard/session')).status()).toBe(401)
     await context.close()
   })
 

@@ -46,7 +46,11 @@ export function useMfaChallenge(options: MfaChallengeOptions) {
   }
   onBeforeUnmount(() => clearInterval(timer))
 
-  const lockoutText = computed(() => lockedSeconds.value > 0 ? `Too many attempts — try again in ${waitText(lockedSeconds.value)}` : '')
+  /** The server ended this sign-in after too many wrong answers: only signing in again goes on. */
+  const sessionEnded = ref(false)
+  const lockoutText = computed(() => lockedSeconds.value <= 0
+    ? ''
+    : `Too many attempts — try again in ${waitText(lockedSeconds.value)}.${sessionEnded.value ? ' This sign-in has ended: sign in again to continue.' : ''}`)
 
   /** Resolves to the server's answer (`redirectTo`, `satisfied`), or `null` after a refusal (see `problem`). */
   async function submit(answer: Omit<ChallengeAnswer, 'mfaToken' | 'redirect_url'>): Promise<ChallengeResult | null> {
@@ -61,6 +65,7 @@ export function useMfaChallenge(options: MfaChallengeOptions) {
       const found = apiProblem(error)
       const left = Number(found.details.attemptsRemaining)
       if (found.status === 429) {
+        sessionEnded.value = found.details.sessionEnded === true
         lockFor(Number(found.details.retryAfterSeconds) || 60)
       }
       else if (found.error === 'invalid_code') {
@@ -79,5 +84,5 @@ export function useMfaChallenge(options: MfaChallengeOptions) {
     finally { pending.value = false }
   }
 
-  return { pending, problem, tokenProblem, lockedSeconds, lockoutText, submit, lockFor }
+  return { pending, problem, tokenProblem, lockedSeconds, lockoutText, sessionEnded, submit, lockFor }
 }
