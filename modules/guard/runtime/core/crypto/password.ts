@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto'
 import { Semaphore } from './semaphore'
 
@@ -13,10 +14,12 @@ const POOL_SIZE = Number(process.env.UV_THREADPOOL_SIZE) || 4
 /**
  * How many scrypt runs may use libuv's thread pool at once: two threads are
  * always left for token verification (WebCrypto), fs and DNS, so a burst of
- * sign-ins cannot queue them behind seconds of hashing. It also caps scrypt's
- * memory at this many × 32 MiB.
+ * sign-ins cannot queue them behind seconds of hashing; and one CPU core is
+ * left to the event loop (scrypt is pure CPU: two hashes on a two-core
+ * machine would leave every other request waiting for a time slice). It also
+ * caps scrypt's memory at this many × 32 MiB.
  */
-export const PASSWORD_HASH_CONCURRENCY = Math.max(1, POOL_SIZE - 2)
+export const PASSWORD_HASH_CONCURRENCY = Math.max(1, Math.min(POOL_SIZE - 2, availableParallelism() - 1))
 
 const hashing = new Semaphore(PASSWORD_HASH_CONCURRENCY)
 
