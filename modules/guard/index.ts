@@ -10,7 +10,7 @@ import { validateConfig, formatConfigIssues } from './runtime/core/config/valida
 import { parseTrustProxy } from './runtime/core/network/trust-proxy'
 import type { GuardRuntimeConfig, GuardPublicRuntimeConfig } from './runtime/server/utils/guard-instance'
 import { guardApiRoutes } from './setup/api-routes'
-import { builtInPages, consoleDir, pagePaths } from './setup/console-files'
+import { builtInPages, consoleDir, isConsolePage, pagePaths } from './setup/console-files'
 
 export interface ModuleOptions {
   /**
@@ -151,7 +151,7 @@ export default defineNuxtModule<ModuleOptions>({
       const pagesDir = consoleDir(resolver.resolve, 'pages')
       extendPages((pages) => {
         const taken = pagePaths(pages)
-        const include = (path: string) => (path === '/admin' || path.startsWith('/admin/') ? Boolean(consolePath) : options.pages)
+        const include = (path: string) => (isConsolePage(path) ? Boolean(consolePath) : options.pages)
         pages.push(...builtInPages(pagesDir, { consolePath, include }).filter(page => !taken.has(page.path)))
       })
     }

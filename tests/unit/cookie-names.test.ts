@@ -59,6 +59,6 @@ describe('session cookie names', () => {
     expect(await read(planted, true)).toEqual({ tokenSource: 'cookie' })
     expect(await read(`${planted}; __Host-guard_session=mine; __Host-guard_refresh=mine-too`, true)).toEqual({ token: 'mine', tokenSource: 'cookie', refreshToken: 'mine-too' })
     expect(await read(planted, false)).toEqual({ token: 'planted', tokenSource: 'cookie', refreshToken: 'planted' })
-    expect(cookieNames(true)).toEqual({ session: '__Host-guard_session', refresh: '__Host-guard_refresh', device: '__Host-guard_device' })
+    expect(cookieNames(true)).toEqual({ session: '__Host-guard_session', refresh: '__Host-guard_refresh', device: '__Host-guard_device', known: '__Host-guard_known' })
   })
 })

@@ -34,10 +34,24 @@ export function builtInPages(directory: string, options: { consolePath: string; 
     if (segments.at(-1) === 'index') segments.pop()
     const path = `/${segments.join('/')}`
     if (path === '/' || !options.include(path)) continue
-    const routePath = path === '/admin' || path.startsWith('/admin/') ? options.consolePath + path.slice('/admin'.length) : path
+    const routePath = isConsolePage(path) ? options.consolePath + path.slice(CONSOLE_DIR.length) : path
     pages.push({ name: `guard${path.replace(/\//g, '-')}`, path: routePath, file, meta: { layout: false } })
   }
   return pages
+}
+
+/** Where the console's pages sit among the built-in pages (`pages/admin/`), before `console.path` moves them. */
+const CONSOLE_DIR = '/admin'
+
+/**
+ * Whether a built-in page's own (unmoved) path is one of the console's.
+ *
+ * @example
+ * isConsolePage('/admin/users') // true
+ * isConsolePage('/administer')  // false
+ */
+export function isConsolePage(path: string): boolean {
+  return path === CONSOLE_DIR || path.startsWith(`${CONSOLE_DIR}/`)
 }
 
 /**

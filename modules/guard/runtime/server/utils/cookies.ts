@@ -8,12 +8,14 @@ export const SESSION_COOKIE = 'guard_session'
 export const REFRESH_COOKIE = 'guard_refresh'
 /** The remembered-device cookie's name over plain HTTP (development). */
 export const DEVICE_COOKIE = 'guard_device'
+/** The known-device cookie's name over plain HTTP (sign-in throttling; development). */
+export const KNOWN_DEVICE_COOKIE = 'guard_known'
 
 /** The names of the guard's cookies. */
-export interface GuardCookieNames { session: string; refresh: string; device: string }
+export interface GuardCookieNames { session: string; refresh: string; device: string; known: string }
 
-const PLAIN_NAMES: GuardCookieNames = Object.freeze({ session: SESSION_COOKIE, refresh: REFRESH_COOKIE, device: DEVICE_COOKIE })
-const HOST_NAMES: GuardCookieNames = Object.freeze({ session: `__Host-${SESSION_COOKIE}`, refresh: `__Host-${REFRESH_COOKIE}`, device: `__Host-${DEVICE_COOKIE}` })
+const PLAIN_NAMES: GuardCookieNames = Object.freeze({ session: SESSION_COOKIE, refresh: REFRESH_COOKIE, device: DEVICE_COOKIE, known: KNOWN_DEVICE_COOKIE })
+const HOST_NAMES: GuardCookieNames = Object.freeze({ session: `__Host-${SESSION_COOKIE}`, refresh: `__Host-${REFRESH_COOKIE}`, device: `__Host-${DEVICE_COOKIE}`, known: `__Host-${KNOWN_DEVICE_COOKIE}` })
 
 /**
  * The cookie names for a deployment. With Secure cookies (`cookieSecure`,

@@ -1,8 +1,9 @@
-import { defineEventHandler, getHeader, getRequestHost, readBody, setResponseHeader, type EventHandler, type EventHandlerRequest, type H3Error, type H3Event } from 'h3'
+import { defineEventHandler, getHeader, readBody, setResponseHeader, type EventHandler, type EventHandlerRequest, type H3Error, type H3Event } from 'h3'
 import type { ZodType } from 'zod'
 import { guardError, isGuardError, isUnavailableError, sendGuardError, unavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS } from './errors'
 import { readyGuard } from './guard-instance'
 import { credentialsUnchecked } from './judge-request'
+import { isSameOrigin } from './same-origin'
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
@@ -53,16 +54,8 @@ function unavailableAnswer(event: H3Event, error: unknown): H3Error | undefined 
 
 function assertSameOriginJson(event: H3Event): void {
   const origin = getHeader(event, 'origin')
-  if (origin && origin !== 'null') {
-    let host: string | undefined
-    try { host = new URL(origin).host }
-    catch { /* refused below */ }
-    if (host !== getRequestHost(event, { xForwardedHost: false })) {
-      throw guardError(403, 'cross_origin_request', `Requests from ${origin} are refused; call this API from the same origin.`)
-    }
-  }
-  else if (origin === 'null') {
-    throw guardError(403, 'cross_origin_request', 'Requests from an opaque origin are refused.')
+  if (origin && !isSameOrigin(event, origin)) {
+    throw guardError(403, 'cross_origin_request', origin === 'null' ? 'Requests from an opaque origin are refused.' : `Requests from ${origin} are refused; call this API from the same origin.`)
   }
   const type = getHeader(event, 'content-type') ?? ''
   // A body-less DELETE, or a body-less POST that declares no type (`$fetch(url, { method: 'POST' })`),

@@ -41,8 +41,9 @@ export function guardMiddleware(handler?: (event: H3Event) => unknown, options: 
       return typeof judged === 'string' ? undefined : judged.then(nothing)
     })
   }
+  const sorting = { ...options, sortRoutes: true }
   return defineEventHandler((event) => {
-    const judged = judgeRequest(event, options)
+    const judged = judgeRequest(event, sorting)
     if (typeof judged === 'string') return judged === 'app' ? handler(event) : undefined
     return judged.then(outcome => (outcome === 'app' ? handler(event) : undefined))
   })

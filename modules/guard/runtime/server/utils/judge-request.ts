@@ -6,11 +6,18 @@ import { checkPattern } from '../../core/routing/pattern'
 import { evaluateAccess } from '../../core/policy/decide'
 import type { Guard } from '../../core/engine/create-guard'
 import { clearSessionCookies, readCredentials, readSessionToken, writeSessionCookies } from './cookies'
-import { sendGuardError } from './errors'
+import { sendGuardError, unavailableError } from './errors'
 import { currentGuard, guardSettings, readyGuard } from './guard-instance'
 import { respondToDenial } from './respond'
 
 export interface JudgeOptions {
+  /**
+   * Tell the app's own routes (`'app'`) from the guard's (`'guard'`: see
+   * {@link isGuardOwnPath}) among those let through; without it, every request
+   * let through past the route lists is `'app'` and no time is spent sorting.
+   * @default false
+   */
+  sortRoutes?: boolean
   /** Enforce the live route policy; `false` only resolves `event.context.auth`. @default true */
   enforce?: boolean
 }
@@ -50,9 +57,10 @@ export function credentialsUnchecked(event: H3Event): boolean {
  * - `'app'`: let through, and it is one of the app's own routes — an app's
  *   hand-written middleware runs (see `guardMiddleware`);
  * - `'guard'`: let through, but no app middleware is for it: an ignored
- *   route, the guard's own API (`/api/_guard/**`) or the page a signed-in user
- *   needs to finish signing in (the live `mfa.enrollUrl`, `mfa.challengeUrl`
- *   and anything under them) — by every reading of its path;
+ *   route, or (with `sortRoutes`) the guard's own API (`/api/_guard/**`) or
+ *   the page a signed-in user needs to finish signing in (the live
+ *   `mfa.enrollUrl`, `mfa.challengeUrl` and anything under them) — by every
+ *   reading of its path;
  * - `'answered'`: the guard has answered it (400, 503, a redirect or a JSON error).
  */
 export type Judgement = 'app' | 'guard' | 'answered'
@@ -135,8 +143,8 @@ function isAtOrUnder(path: string, base: string): boolean {
   return path.length > base.length && path.charCodeAt(base.length) === 0x2f && path.startsWith(base)
 }
 
-function whoseRoute(policy: CompiledPolicy, readings: readonly string[]): Judgement {
-  return isGuardOwnPath(policy, readings) ? 'guard' : 'app'
+function whoseRoute(policy: CompiledPolicy, readings: readonly string[], { sortRoutes = false }: JudgeOptions): Judgement {
+  return sortRoutes && isGuardOwnPath(policy, readings) ? 'guard' : 'app'
 }
 
 function answered(): Judgement {
@@ -151,25 +159,25 @@ async function judgeWhileStarting(event: H3Event, readings: string[], options: J
   event.context.auth = signedOutAuth
   const { token, refreshToken } = readCredentials(event)
   if (token || refreshToken) event.context.guardCredentialsUnchecked = true
-  return route.kind === 'protected' ? serviceUnavailable(event) : whoseRoute(policy, readings)
+  return route.kind === 'protected' ? serviceUnavailable(event) : whoseRoute(policy, readings, options)
 }
 
-function decide(event: H3Event, guard: Guard, policy: CompiledPolicy, readings: readonly string[], route: Exclude<RouteClass, { kind: 'ignored' }>, auth: GuardAuth, unavailable: boolean, { enforce = true }: JudgeOptions): Judgement | Promise<Judgement> {
+function decide(event: H3Event, guard: Guard, policy: CompiledPolicy, readings: readonly string[], route: Exclude<RouteClass, { kind: 'ignored' }>, auth: GuardAuth, unavailable: boolean, options: JudgeOptions): Judgement | Promise<Judgement> {
+  const { enforce = true } = options
   const debug = guardSettings().debug
   if (route.kind === 'public' || !enforce) {
     if (debug) logDecision(event, route.kind === 'public' ? 'allow (public)' : 'allow (not enforced)', '-', route.kind)
-    return whoseRoute(policy, readings)
+    return whoseRoute(policy, readings, options)
   }
   if (unavailable) return serviceUnavailable(event)
   const verdict = evaluateAccess(policy, { auth, rules: route.rules, mfaExempt: route.mfaExempt, nowSeconds: guard.now() / 1000 })
   if (debug) logDecision(event, verdict.allow ? 'allow' : `${verdict.status} ${verdict.error}`, route.rules.map(rule => rule.pattern).join(',') || '-', verdict.reason)
-  if (verdict.allow) return whoseRoute(policy, readings)
+  if (verdict.allow) return whoseRoute(policy, readings, options)
   return respondToDenial(event, verdict, route.api, policy).then(answered)
 }
 
 async function serviceUnavailable(event: H3Event): Promise<Judgement> {
-  event.node.res.setHeader('retry-after', '5')
-  await sendGuardError(event, 503, { error: 'temporarily_unavailable', error_description: 'The authentication service cannot reach its database or keys; try again shortly.' })
+  await sendGuardError(event, 503, unavailableError(event).data!)
   return 'answered'
 }
 

@@ -1,7 +1,8 @@
 import { ServerResponse, type IncomingMessage } from 'node:http'
-import { createEvent } from 'h3'
+import { createEvent, type H3Event } from 'h3'
 import { judgeRequest } from './judge-request'
 import { guardSettings } from './guard-instance'
+import { isSameOrigin } from './same-origin'
 
 /** What crossws hands a global `upgrade` hook: a Request-like object (on Node, the raw request in `_req`). */
 export interface UpgradeRequest {
@@ -30,22 +31,18 @@ export async function judgeUpgrade(request: UpgradeRequest): Promise<void> {
   const nodeRequest = request._req
   // Only the Node server gives the raw request to judge; anything else is refused rather than let through unseen.
   if (!nodeRequest) throw refusal(501, 'websocket_unsupported', 'nuxt-guard judges WebSocket upgrades on the Node server only.')
-  assertAllowedOrigin(nodeRequest)
   const captured = new CapturedResponse(nodeRequest)
   const event = createEvent(nodeRequest, captured)
+  assertAllowedOrigin(event)
   if (await judgeRequest(event) === 'answered') {
     throw new Response(captured.body || null, { status: captured.statusCode, headers: captured.headerList() })
   }
   if (request.context) request.context.auth = event.context.auth
 }
 
-function assertAllowedOrigin(request: IncomingMessage): void {
-  const origin = request.headers.origin
-  if (!origin) return
-  let host: string | undefined
-  try { host = new URL(origin).host }
-  catch { /* refused below */ }
-  if (host && host === request.headers.host) return
+function assertAllowedOrigin(event: H3Event): void {
+  const origin = event.node.req.headers.origin
+  if (!origin || isSameOrigin(event, origin)) return
   const allowed = guardSettings().allowedOrigins
   if ((typeof allowed === 'string' ? allowed.split(',').map(item => item.trim()) : allowed).includes(origin)) return
   throw refusal(403, 'cross_origin_request', `WebSocket connections from ${origin} are refused; connect from the same origin or add it to guard.allowedOrigins.`)

@@ -2,16 +2,11 @@ import { setCookie, type H3Event } from 'h3'
 import type { Guard } from '../../core/engine/create-guard'
 import { KNOWN_DEVICE_MAX_AGE_SECONDS } from '../../core/engine/sign-in-throttle'
 import { findUserById } from '../../core/store/users'
-import { readCookie } from './cookies'
+import { cookieNames, readCookie } from './cookies'
 import { guardSettings } from './guard-instance'
 
 /** At most this many accounts are remembered per browser. */
 const MAX_TOKENS = 5
-
-/** `__Host-guard_known` over HTTPS (Secure cookies), `guard_known` in development. */
-function cookieName(): string {
-  return guardSettings().cookieSecure ? '__Host-guard_known' : 'guard_known'
-}
 
 /**
  * The known-device tokens this browser shows (sign-in throttling: a browser
@@ -23,7 +18,7 @@ function cookieName(): string {
  */
 export function readKnownDevices(event: H3Event): string[] {
   const header = event.node.req.headers.cookie
-  const value = header ? readCookie(header, cookieName()) : undefined
+  const value = header ? readCookie(header, cookieNames().known) : undefined
   return value ? value.split('~').filter(Boolean).slice(0, MAX_TOKENS) : []
 }
 
@@ -40,5 +35,5 @@ export async function rememberKnownDevice(event: H3Event, guard: Guard, user: st
   if (!email) return
   const others = readKnownDevices(event).filter(token => !guard.throttle.knownDeviceId(email, [token]))
   const value = [guard.throttle.knownDeviceToken(email), ...others].slice(0, MAX_TOKENS).join('~')
-  setCookie(event, cookieName(), value, { httpOnly: true, sameSite: 'lax', path: '/', secure: guardSettings().cookieSecure, maxAge: KNOWN_DEVICE_MAX_AGE_SECONDS })
+  setCookie(event, cookieNames().known, value, { httpOnly: true, sameSite: 'lax', path: '/', secure: guardSettings().cookieSecure, maxAge: KNOWN_DEVICE_MAX_AGE_SECONDS })
 }
