@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import type { DatabaseOptions, GuardDatabase } from '../../modules/guard/runtime/core/store/database'
+import type { DatabaseOptions, GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
 
 /** A database the engine tests run on; every engine case runs once per backend. */
 export interface Backend {

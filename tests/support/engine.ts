@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { decodeProtectedHeader } from 'jose'
 import { createGuard, type Guard } from '../../modules/guard/runtime/core/engine/create-guard'
-import { openDatabase, type DatabaseOptions, type GuardDatabase } from '../../modules/guard/runtime/core/store/database'
+import { openDatabase, type DatabaseOptions, type GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
 import type { Backend } from './backends'
 
 /** The server secret of every guard in one test file. */

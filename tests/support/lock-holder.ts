@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { resolve } from 'node:path'
 
-const LOCK_MODULE = resolve(__dirname, '../../modules/guard/runtime/core/store/data-dir-lock.ts')
+const LOCK_MODULE = resolve(__dirname, '../../modules/guard/runtime/core/store/db/data-dir-lock.ts')
 
 /**
  * Starts a separate node process that takes the data-directory lock of

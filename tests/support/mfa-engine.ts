@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { createGuard, type Guard } from '../../modules/guard/runtime/core/engine/create-guard'
 import type { MailMessage, Mailer } from '../../modules/guard/runtime/core/mail/mailer'
-import { openDatabase, type GuardDatabase } from '../../modules/guard/runtime/core/store/database'
-import { confirmTotpEnrollment, startTotpEnrollment } from '../../modules/guard/runtime/core/engine/mfa-totp'
-import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp'
+import { openDatabase, type GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
+import { confirmTotpEnrollment, startTotpEnrollment } from '../../modules/guard/runtime/core/mfa/totp/service'
+import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp/otp'
 import type { GuardConfigInput } from '../../modules/guard/runtime/core/config/schema'
 import { fakeClock, type FakeClock } from './fake-clock'
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Guard } from '../../modules/guard/runtime/core/engine/create-guard'
-import type { GuardDatabase } from '../../modules/guard/runtime/core/store/database'
+import type { GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
 import { LastAdminError, listActiveSessionIds, listUsers, setUserRoles } from '../../modules/guard/runtime/core/store/admin-users'
 import { listConfigHistory } from '../../modules/guard/runtime/core/store/admin-history'
 import { listAudit, writeAudit } from '../../modules/guard/runtime/core/store/audit'

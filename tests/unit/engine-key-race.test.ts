@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { createGuard, type Guard } from '../../modules/guard/runtime/core/engine/create-guard'
-import { openDatabase, type GuardDatabase } from '../../modules/guard/runtime/core/store/database'
+import { openDatabase, type GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
 import { testBackends } from '../support/backends'
 import { fakeClock } from '../support/fake-clock'
 import { PASSWORD, SECRET, SEED, closeWithin, kidOf, newEmail } from '../support/engine'

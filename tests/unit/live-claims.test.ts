@@ -14,7 +14,7 @@ import { ClaimsEpochs, EPOCHS_CLAIM } from '../../modules/guard/runtime/core/eng
 import { parseClaimsPayload } from '../../modules/guard/runtime/core/engine/instance-sync'
 import { setUserRoles } from '../../modules/guard/runtime/core/store/admin-users'
 import { deleteAllFactors, insertFactor } from '../../modules/guard/runtime/core/store/factors'
-import type { DatabaseOptions, GuardDatabase } from '../../modules/guard/runtime/core/store/database'
+import type { DatabaseOptions, GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
 import { testBackends } from '../support/backends'
 import { fakeClock } from '../support/fake-clock'
 import { PASSWORD, REFRESH_SQL, SECRET, closeWithin, eventually, newEmail, startEngine, stopEngine } from '../support/engine'

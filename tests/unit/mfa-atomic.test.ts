@@ -4,9 +4,9 @@
  * as on PGlite, racing requests are decided by single conditional statements.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { completeChallenge } from '../../modules/guard/runtime/core/engine/mfa-challenge'
-import { confirmTotpEnrollment, startTotpEnrollment } from '../../modules/guard/runtime/core/engine/mfa-totp'
-import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp'
+import { completeChallenge } from '../../modules/guard/runtime/core/mfa/challenge'
+import { confirmTotpEnrollment, startTotpEnrollment } from '../../modules/guard/runtime/core/mfa/totp/service'
+import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp/otp'
 import { hitRateLimit } from '../../modules/guard/runtime/core/store/rate-limits'
 import { testBackends } from '../support/backends'
 import { newEmail, PASSWORD, startEngine, stopEngine, type Engine } from '../support/engine'

@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { outboxMailer } from '../../modules/guard/runtime/core/mail/mailer'
 import { smtpMailer } from '../../modules/guard/runtime/core/mail/smtp'
-import { openDatabase, type GuardDatabase } from '../../modules/guard/runtime/core/store/database'
-import { migrate } from '../../modules/guard/runtime/core/store/migrations'
+import { openDatabase, type GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
+import { migrate } from '../../modules/guard/runtime/core/store/db/migrations'
 import { listOutboxMessages } from '../../modules/guard/runtime/core/store/outbox'
 
 /** A minimal SMTP server (RFC 5321 happy path, no TLS) that records each message's envelope and data. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { completeChallenge } from '../../modules/guard/runtime/core/engine/mfa-challenge'
-import { confirmEmailEnrollment, sendEmailCode } from '../../modules/guard/runtime/core/engine/mfa-email'
-import type { MfaError } from '../../modules/guard/runtime/core/engine/mfa-errors'
+import { completeChallenge } from '../../modules/guard/runtime/core/mfa/challenge'
+import { confirmEmailEnrollment, sendEmailCode } from '../../modules/guard/runtime/core/mfa/email-code/service'
+import type { MfaError } from '../../modules/guard/runtime/core/mfa/errors'
 import { enrollTotp, newUser, signInAgain, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
 
 // Sign-ins hash passwords with scrypt: generous timeouts on a busy machine.

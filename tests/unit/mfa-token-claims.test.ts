@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { EncryptJWT } from 'jose'
-import { completeChallenge } from '../../modules/guard/runtime/core/engine/mfa-challenge'
-import type { MfaError } from '../../modules/guard/runtime/core/engine/mfa-errors'
+import { completeChallenge } from '../../modules/guard/runtime/core/mfa/challenge'
+import type { MfaError } from '../../modules/guard/runtime/core/mfa/errors'
 import { deriveKey } from '../../modules/guard/runtime/core/crypto/secret'
-import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp'
+import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp/otp'
 import { deleteAllFactors } from '../../modules/guard/runtime/core/store/factors'
 import { enrollTotp, newUser, signInAgain, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
 

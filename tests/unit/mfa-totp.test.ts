@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { decodeJwt } from 'jose'
-import { completeChallenge } from '../../modules/guard/runtime/core/engine/mfa-challenge'
-import { MfaError } from '../../modules/guard/runtime/core/engine/mfa-errors'
-import { confirmTotpEnrollment, startTotpEnrollment } from '../../modules/guard/runtime/core/engine/mfa-totp'
-import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp'
+import { completeChallenge } from '../../modules/guard/runtime/core/mfa/challenge'
+import { MfaError } from '../../modules/guard/runtime/core/mfa/errors'
+import { confirmTotpEnrollment, startTotpEnrollment } from '../../modules/guard/runtime/core/mfa/totp/service'
+import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp/otp'
 import { enrollTotp, newUser, signInAgain, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
 
 // Sign-ins hash passwords with scrypt: generous timeouts on a busy machine.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { Secret } from 'otpauth'
-import { hotpCode, matchTotpStep, totpCodeAt, type OtpAlgorithm } from '../../modules/guard/runtime/core/mfa/totp'
+import { hotpCode, matchTotpStep, totpCodeAt, type OtpAlgorithm } from '../../modules/guard/runtime/core/mfa/totp/otp'
 
 // The published values, recomputed and checked (see the file's note on the longer SHA256/SHA512 seeds).
 const vectors = JSON.parse(readFileSync(new URL('../fixtures/otp-vectors.json', import.meta.url), 'utf8'))

@@ -8,14 +8,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { decodeJwt } from 'jose'
-import { completeChallenge } from '../../modules/guard/runtime/core/engine/mfa-challenge'
+import { completeChallenge } from '../../modules/guard/runtime/core/mfa/challenge'
 import { InvalidConfigError } from '../../modules/guard/runtime/core/engine/live-config'
 import { findClaimsOverflow, userClaimsOverflow } from '../../modules/guard/runtime/core/engine/claims-limit'
 import { fitClaims, claimsOverflow, OMITTED_CLAIMS_MARKER } from '../../modules/guard/runtime/core/claims/limit'
 import { CLAIMS_SIZE_LIMIT_BYTES, claimsByteSize } from '../../modules/guard/runtime/core/claims/template'
 import { setPublicMetadata, setUserRoles } from '../../modules/guard/runtime/core/store/admin-users'
 import { findUserById } from '../../modules/guard/runtime/core/store/users'
-import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp'
+import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp/otp'
 import { enrollTotp, newUser, signInAgain, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
 
 // Sign-ins hash passwords with scrypt: generous timeouts on a busy machine.

@@ -14,7 +14,7 @@ import {
   webauthnRelyingParty,
   type StoredWebauthnCredential,
   type WebauthnRejection,
-} from '../../modules/guard/runtime/core/mfa/webauthn'
+} from '../../modules/guard/runtime/core/mfa/webauthn/ceremony'
 import { FLAG, SoftAuthenticator, type AssertionOptions, type CeremonyOptions } from '../support/soft-authenticator'
 
 const RP = webauthnRelyingParty('https://app.example.test')

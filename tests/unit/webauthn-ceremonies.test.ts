@@ -16,7 +16,7 @@ import {
   webauthnRegistrationOptions,
   webauthnRelyingParty,
   type StoredWebauthnCredential,
-} from '../../modules/guard/runtime/core/mfa/webauthn'
+} from '../../modules/guard/runtime/core/mfa/webauthn/ceremony'
 import { FLAG, SOFT_AAGUID, SoftAuthenticator } from '../support/soft-authenticator'
 
 const RP = webauthnRelyingParty('https://app.example.test')

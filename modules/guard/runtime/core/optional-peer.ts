@@ -8,7 +8,7 @@ export type OptionalPeer = 'pg' | 'nodemailer'
  *
  * @throws Error `[nuxt-guard] … needs the "pg" package: run \`npm i pg\` …`
  * @example
- * const { openPostgres } = await loadOptionalPeer('pg', 'PostgreSQL (NUXT_GUARD_DATABASE_URL)', () => import('./store/postgres'))
+ * const { openPostgres } = await loadOptionalPeer('pg', 'PostgreSQL (NUXT_GUARD_DATABASE_URL)', () => import('./store/db/postgres'))
  */
 export async function loadOptionalPeer<T>(peer: OptionalPeer, feature: string, load: () => Promise<T>): Promise<T> {
   try {

@@ -1,7 +1,7 @@
 import { claimsOverflow, type ClaimsOverflow } from '../claims/limit'
 import { renderClaims } from '../claims/template'
 import type { CompiledPolicy } from '../policy/compile'
-import type { SqlExecutor } from '../store/database'
+import type { SqlExecutor } from '../store/db/database'
 import { enrolledFactorTypes, enrolledFactorTypesOf } from '../store/factors'
 import { toUserRecord, type UserRecord } from '../store/users'
 import { toClaimsUser } from './sessions'

@@ -1,5 +1,5 @@
-import type { GuardDatabase } from '../store/database'
-import { backoffDelay } from '../store/listener-status'
+import type { GuardDatabase } from '../store/db/database'
+import { backoffDelay } from '../store/db/listener-status'
 import { revokedSessionIdsSince } from '../store/sessions'
 import { claimsEpochsChangedWithin } from '../store/claims-epochs'
 import { CLAIMS_CHANNEL, USER_EPOCH_MEMORY_MS } from './claims-epochs'

@@ -1,4 +1,4 @@
-import type { GuardDatabase } from '../store/database'
+import type { GuardDatabase } from '../store/db/database'
 import { insertSigningKey, loadSigningKeys, lockSigningKeys } from '../store/signing-keys'
 import { generateSigningKey, importSigningKeys, SigningKeySet, type LoadedKey } from '../tokens/key-set'
 

@@ -1,7 +1,7 @@
 import { validateConfig, formatConfigIssues, type ConfigIssue } from '../config/validate'
 import type { GuardConfig } from '../config/schema'
 import { compilePolicy, type CompiledPolicy } from '../policy/compile'
-import type { GuardDatabase } from '../store/database'
+import type { GuardDatabase } from '../store/db/database'
 import { overflowMessage } from '../claims/limit'
 import { findClaimsOverflow } from './claims-limit'
 import { appendConfigVersion, findConfigVersion, latestConfigVersion, StaleConfigVersionError } from '../store/config-versions'

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { randomToken, sha256 } from '../crypto/random'
 import { deriveKey } from '../crypto/secret'
-import type { GuardDatabase } from '../store/database'
+import type { GuardDatabase } from '../store/db/database'
 import { countFailures, forgetAttempt, forgetPairFailures, recordAttempt, secondsUntilBelow, type FailureScope, type SignInAttemptKey } from '../store/sign-in-failures'
 
 /**

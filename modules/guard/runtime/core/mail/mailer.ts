@@ -1,4 +1,4 @@
-import type { SqlExecutor } from '../store/database'
+import type { SqlExecutor } from '../store/db/database'
 import { insertOutboxMessage } from '../store/outbox'
 
 /** One plain-text message. */

@@ -1,4 +1,4 @@
-import type { SqlExecutor } from './database'
+import type { SqlExecutor } from './db/database'
 
 /** One saved config version as the history list shows it (no document). */
 export interface ConfigHistoryEntry {

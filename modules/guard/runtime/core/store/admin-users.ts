@@ -1,4 +1,4 @@
-import type { GuardDatabase, SqlExecutor } from './database'
+import type { GuardDatabase, SqlExecutor } from './db/database'
 import { toUserRecord, type UserRecord } from './users'
 
 /** One row of the console's user list. */

@@ -1,4 +1,4 @@
-import type { SqlExecutor } from './database'
+import type { SqlExecutor } from './db/database'
 
 /**
  * Marks that what a user's session tokens render from changed outside the

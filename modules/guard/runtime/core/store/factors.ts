@@ -1,5 +1,5 @@
 import type { FactorId } from '../config/schema'
-import type { GuardDatabase, SqlExecutor } from './database'
+import type { GuardDatabase, SqlExecutor } from './db/database'
 
 /** A second factor a user owns (or is enrolling: `confirmedAt` null). */
 export interface FactorRecord {

@@ -1,4 +1,4 @@
-import type { SqlExecutor } from './database'
+import type { SqlExecutor } from './db/database'
 import type { SessionRecord } from './sessions'
 
 export interface AccountSession { id: string; createdAt: Date; lastActiveAt: Date; expiresAt: Date; ip: string | null; userAgent: string | null }

@@ -1,4 +1,4 @@
-import type { SqlExecutor } from './database'
+import type { SqlExecutor } from './db/database'
 
 export interface OutboxMessage { id: number; to: string; subject: string; text: string; createdAt: Date }
 

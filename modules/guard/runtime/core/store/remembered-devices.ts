@@ -1,4 +1,4 @@
-import type { SqlExecutor } from './database'
+import type { SqlExecutor } from './db/database'
 
 export interface RememberedDevice { id: string; userId: string; factor: string; createdAt: Date; expiresAt: Date; userAgent: string | null }
 

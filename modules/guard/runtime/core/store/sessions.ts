@@ -1,4 +1,4 @@
-import type { SqlExecutor } from './database'
+import type { SqlExecutor } from './db/database'
 import { toUserRecord, type UserRecord } from './users'
 
 export interface SessionRecord {

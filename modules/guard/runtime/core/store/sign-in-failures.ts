@@ -1,4 +1,4 @@
-import type { SqlExecutor } from './database'
+import type { SqlExecutor } from './db/database'
 
 /** Who a sign-in attempt is for and from: an account key, a client address and, when it showed one, a known device. */
 export interface SignInAttemptKey {

@@ -1,4 +1,4 @@
-import type { SqlExecutor, GuardDatabase } from './database'
+import type { SqlExecutor, GuardDatabase } from './db/database'
 
 export interface UserRecord {
   id: string

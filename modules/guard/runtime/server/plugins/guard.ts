@@ -2,7 +2,7 @@ import { defineNitroPlugin, useRuntimeConfig } from 'nitropack/runtime'
 import { resolveSecret } from '../utils/secret-file'
 import { guardSettings, startGuard, useGuard, type GuardRuntimeConfig } from '../utils/guard-instance'
 import { countUsers } from '../../core/store/users'
-import { DataDirLockedError } from '../../core/store/data-dir-lock'
+import { DataDirLockedError } from '../../core/store/db/data-dir-lock'
 
 /**
  * Starts nuxt-guard with the server: checks the secret (a clear error in

@@ -1,7 +1,7 @@
 import { getHeader, setCookie, type H3Event } from 'h3'
 import type { FactorId } from '../../core/config/schema'
 import type { Guard } from '../../core/engine/create-guard'
-import { recognizeDevice, rememberDevice } from '../../core/engine/mfa-devices'
+import { recognizeDevice, rememberDevice } from '../../core/mfa/devices'
 import type { IssuedToken } from '../../core/engine/sessions'
 import { cookieNames, readCookie } from './cookies'
 import { guardSettings } from './guard-instance'

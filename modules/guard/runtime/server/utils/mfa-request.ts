@@ -1,6 +1,6 @@
 import { getRequestHost, setResponseHeader, type H3Event } from 'h3'
 import type { Guard } from '../../core/engine/create-guard'
-import { MfaError } from '../../core/engine/mfa-errors'
+import { MfaError } from '../../core/mfa/errors'
 import type { IssuedToken } from '../../core/engine/sessions'
 import { findUserById, type UserRecord } from '../../core/store/users'
 import { writeSessionCookies } from './cookies'

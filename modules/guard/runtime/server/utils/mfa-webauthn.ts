@@ -1,5 +1,5 @@
 import { getRequestURL, type H3Event } from 'h3'
-import { webauthnVerifier } from '../../core/engine/mfa-webauthn'
+import { webauthnVerifier } from '../../core/mfa/webauthn/service'
 
 /**
  * The origin WebAuthn ceremonies are bound to: the URL this server answers

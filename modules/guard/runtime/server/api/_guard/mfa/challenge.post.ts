@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { FACTOR_IDS } from '../../../../core/config/schema'
-import { completeChallenge } from '../../../../core/engine/mfa-challenge'
+import { completeChallenge } from '../../../../core/mfa/challenge'
 import { checkMfaRequirements } from '../../../../core/mfa/requirements'
 import { safeRedirectPath } from '../../../../core/policy/redirect'
 import { defineGuardHandler, readGuardBody } from '../../../utils/define-guard-handler'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { sendEmailCode } from '../../../../../core/engine/mfa-email'
+import { sendEmailCode } from '../../../../../core/mfa/email-code/service'
 import { defineGuardHandler, readGuardBody } from '../../../../utils/define-guard-handler'
 import { mfaCall, mfaRequest } from '../../../../utils/mfa-request'
 

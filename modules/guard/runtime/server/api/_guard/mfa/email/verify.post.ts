@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { confirmEmailEnrollment } from '../../../../../core/engine/mfa-email'
+import { confirmEmailEnrollment } from '../../../../../core/mfa/email-code/service'
 import { defineGuardHandler, readGuardBody } from '../../../../utils/define-guard-handler'
 import { mfaCall, mfaRequest, useIssuedToken } from '../../../../utils/mfa-request'
 

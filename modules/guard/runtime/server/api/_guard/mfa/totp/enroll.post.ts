@@ -1,4 +1,4 @@
-import { startTotpEnrollment } from '../../../../../core/engine/mfa-totp'
+import { startTotpEnrollment } from '../../../../../core/mfa/totp/service'
 import { defineGuardHandler } from '../../../../utils/define-guard-handler'
 import { mfaCall, mfaRequest, totpIssuer } from '../../../../utils/mfa-request'
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { confirmTotpEnrollment } from '../../../../../core/engine/mfa-totp'
+import { confirmTotpEnrollment } from '../../../../../core/mfa/totp/service'
 import { defineGuardHandler, readGuardBody } from '../../../../utils/define-guard-handler'
 import { mfaCall, mfaRequest, useIssuedToken } from '../../../../utils/mfa-request'
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { webauthnAuthenticateOptions } from '../../../../../../core/engine/mfa-webauthn'
+import { webauthnAuthenticateOptions } from '../../../../../../core/mfa/webauthn/service'
 import { defineGuardHandler, readGuardBody } from '../../../../../utils/define-guard-handler'
 import { mfaCall, mfaRequest } from '../../../../../utils/mfa-request'
 import { webauthnOrigin } from '../../../../../utils/mfa-webauthn'

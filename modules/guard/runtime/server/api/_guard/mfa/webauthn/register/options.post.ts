@@ -1,4 +1,4 @@
-import { webauthnRegisterOptions } from '../../../../../../core/engine/mfa-webauthn'
+import { webauthnRegisterOptions } from '../../../../../../core/mfa/webauthn/service'
 import { defineGuardHandler } from '../../../../../utils/define-guard-handler'
 import { mfaCall, mfaRequest } from '../../../../../utils/mfa-request'
 import { webauthnOrigin } from '../../../../../utils/mfa-webauthn'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { webauthnRegister } from '../../../../../../core/engine/mfa-webauthn'
+import { webauthnRegister } from '../../../../../../core/mfa/webauthn/service'
 import { defineGuardHandler, readGuardBody } from '../../../../../utils/define-guard-handler'
 import { mfaCall, mfaRequest, useIssuedToken } from '../../../../../utils/mfa-request'
 import { webauthnOrigin } from '../../../../../utils/mfa-webauthn'

@@ -8,10 +8,10 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server'
-import { explainWebauthnFailure } from './webauthn-diagnose'
-import { WebauthnRejectedError } from './webauthn-errors'
+import { explainWebauthnFailure } from './diagnose'
+import { WebauthnRejectedError } from './errors'
 
-export { WebauthnRejectedError, isWebauthnRejection, WEBAUTHN_REJECTIONS, type WebauthnRejection } from './webauthn-errors'
+export { WebauthnRejectedError, isWebauthnRejection, WEBAUTHN_REJECTIONS, type WebauthnRejection } from './errors'
 
 /**
  * Passkeys and security keys as a second factor, on @simplewebauthn/server. Storage-free:

@@ -1,4 +1,4 @@
-import type { GuardDatabase, SqlExecutor } from './database'
+import type { GuardDatabase, SqlExecutor } from './db/database'
 
 export interface StoredRecoveryCode { id: number; codeHash: string }
 

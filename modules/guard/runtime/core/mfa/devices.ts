@@ -4,7 +4,7 @@ import { newId, randomToken, sha256 } from '../crypto/random'
 import { deriveKey } from '../crypto/secret'
 import { enrolledFactorTypes } from '../store/factors'
 import { findRememberedDevice, insertRememberedDevice } from '../store/remembered-devices'
-import type { MfaCore } from './mfa'
+import type { MfaCore } from './service'
 
 const sign = (key: Uint8Array, userId: string, token: string) => createHmac('sha256', key).update(`${userId}.${token}`).digest('base64url')
 

@@ -1,4 +1,4 @@
-import type { SqlExecutor } from './database'
+import type { SqlExecutor } from './db/database'
 
 export type WebauthnCeremony = 'register' | 'authenticate'
 

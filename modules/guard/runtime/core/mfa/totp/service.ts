@@ -1,10 +1,10 @@
-import { newId } from '../crypto/random'
-import { seal, unseal } from '../crypto/sealed'
-import { matchTotpStep, newTotpSecret, qrSvg, totpUri } from '../mfa/totp'
-import { confirmFactor, consumeTotpStep, deletePendingFactors, insertFactor, listFactors, type FactorRecord } from '../store/factors'
-import type { MfaCore } from './mfa'
-import { MfaError } from './mfa-errors'
-import type { IssuedToken } from './sessions'
+import { newId } from '../../crypto/random'
+import { seal, unseal } from '../../crypto/sealed'
+import { matchTotpStep, newTotpSecret, qrSvg, totpUri } from './otp'
+import { confirmFactor, consumeTotpStep, deletePendingFactors, insertFactor, listFactors, type FactorRecord } from '../../store/factors'
+import type { MfaCore } from '../service'
+import { MfaError } from '../errors'
+import type { IssuedToken } from '../../engine/sessions'
 
 /** What the enrollment page shows: the key for manual entry, the URI and its QR code. */
 export interface TotpEnrollment { secret: string; uri: string; qrSvg: string }

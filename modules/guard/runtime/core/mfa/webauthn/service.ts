@@ -1,14 +1,14 @@
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server'
-import { newId } from '../crypto/random'
+import { newId } from '../../crypto/random'
 import {
   verifyWebauthnAuthentication, verifyWebauthnRegistration, WEBAUTHN_CHALLENGE_TTL_SECONDS, webauthnAuthenticationOptions,
   WebauthnRejectedError, webauthnRegistrationOptions, webauthnRelyingParty, type StoredWebauthnCredential,
-} from '../mfa/webauthn'
-import { confirmFactor, insertFactor, listFactors, type FactorRecord } from '../store/factors'
-import { saveWebauthnChallenge, takeWebauthnChallenge, updateWebauthnCounter } from '../store/mfa-webauthn-challenges'
-import type { MfaCore } from './mfa'
-import { MfaError } from './mfa-errors'
-import type { IssuedToken } from './sessions'
+} from './ceremony'
+import { confirmFactor, insertFactor, listFactors, type FactorRecord } from '../../store/factors'
+import { saveWebauthnChallenge, takeWebauthnChallenge, updateWebauthnCounter } from '../../store/webauthn-challenges'
+import type { MfaCore } from '../service'
+import { MfaError } from '../errors'
+import type { IssuedToken } from '../../engine/sessions'
 
 const credentialOf = (factor: FactorRecord) => factor.data as unknown as StoredWebauthnCredential
 

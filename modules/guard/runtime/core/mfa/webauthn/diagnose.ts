@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { decodeAttestationObject, decodeClientDataJSON, parseAuthenticatorData } from '@simplewebauthn/server/helpers'
-import { WebauthnRejectedError } from './webauthn-errors'
+import { WebauthnRejectedError } from './errors'
 
 /** What the server expected of a ceremony, to explain a refusal. */
 export interface CeremonyExpectations {

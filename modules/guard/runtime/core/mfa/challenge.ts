@@ -1,13 +1,13 @@
 import type { FactorId } from '../config/schema'
-import { matchRecoveryCode } from '../mfa/recovery-codes'
-import { WebauthnRejectedError } from '../mfa/webauthn-errors'
+import { matchRecoveryCode } from './recovery-codes/codes'
+import { WebauthnRejectedError } from './webauthn/errors'
 import { enrolledFactorTypes } from '../store/factors'
-import { spendRecoveryCode, unusedRecoveryCodes } from '../store/mfa-recovery-codes'
-import type { MfaCore } from './mfa'
-import { verifyEmailCode } from './mfa-email'
-import { MfaError } from './mfa-errors'
-import { verifyTotpChallenge } from './mfa-totp'
-import type { IssuedToken } from './sessions'
+import { spendRecoveryCode, unusedRecoveryCodes } from '../store/recovery-codes'
+import type { MfaCore } from './service'
+import { verifyEmailCode } from './email-code/service'
+import { MfaError } from './errors'
+import { verifyTotpChallenge } from './totp/service'
+import type { IssuedToken } from '../engine/sessions'
 
 /** A second-factor answer from the challenge page. */
 export interface ChallengeInput {

@@ -1,5 +1,5 @@
 import type { ListenerStatus } from './listener-status'
-import { loadOptionalPeer } from '../optional-peer'
+import { loadOptionalPeer } from '../../optional-peer'
 
 export type { ListenerStatus }
 
