@@ -4,17 +4,15 @@
  * would try, MFA states and redirects.
  */
 import { describe, expect, it } from 'vitest'
-import { simulateRequest, UnjudgeablePathError, type RedirectFor, type SimulationRequest } from '../../modules/guard/runtime/core/admin/simulate'
+import { simulateRequest, UnjudgeablePathError, type SimulationRequest } from '../../modules/guard/runtime/core/admin/simulate'
 import type { CompiledPolicy } from '../../modules/guard/runtime/core/policy/compile'
 import { NOW_S, basicConfig, policyOf } from '../support/admin-policy'
 
 const admin = { userId: 'user_admin', roles: ['admin'], enrolled: [] }
 const member = { userId: 'user_member', roles: ['member'], enrolled: [] }
-/** The same mapping as the middleware's denialRedirect, for these tests. */
-const redirectFor: RedirectFor = (verdict, policy, path) => verdict.error === 'unauthenticated' ? `${policy.config.signInUrl}?redirect_url=${encodeURIComponent(path)}` : undefined
 
 const simulate = (policy: CompiledPolicy, request: Partial<SimulationRequest> & { path: string }) =>
-  simulateRequest(policy, { method: 'GET', ...request }, { nowSeconds: NOW_S, redirectFor })
+  simulateRequest(policy, { method: 'GET', ...request }, { nowSeconds: NOW_S })
 
 describe('simulateRequest on the basic fixture config', () => {
   const policy = policyOf(basicConfig(), 7)
@@ -64,7 +62,9 @@ describe('simulateRequest with MFA', () => {
   const policy = policyOf(basicConfig({ mfa: { enforce: 'all' }, routes: { ...basicConfig().routes, rules: [{ pattern: '/billing/**', require: { stepUp: { maxAgeSeconds: 600 } } }] } }), 3)
 
   it('a user with no factor must enroll; "with MFA" assumes they enrolled a usable factor and completed it', () => {
-    expect(simulate(policy, { path: '/dashboard', user: member })).toMatchObject({ allow: false, status: 403, error: 'mfa_enrollment_required' })
+    expect(simulate(policy, { path: '/api/secret', user: member })).toMatchObject({ allow: false, status: 403, error: 'mfa_enrollment_required' })
+    // A page goes where the middleware sends it (the simulator calls the middleware's denialRedirect).
+    expect(simulate(policy, { path: '/dashboard', user: member })).toMatchObject({ allow: false, status: 302, error: 'mfa_enrollment_required', redirect: '/account/manage-mfa/add?redirect_url=%2Fdashboard' })
     expect(simulate(policy, { path: '/dashboard', user: member, mfa: true })).toMatchObject({ allow: true })
   })
 

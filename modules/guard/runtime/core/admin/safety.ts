@@ -16,7 +16,7 @@ export const ADMIN_ROLE = 'admin'
  * The console page every safety check keeps reachable for admins.
  *
  * @example
- * simulateRequest(policy, { method: 'GET', path: ADMIN_PAGE, user }, { nowSeconds })
+ * simulateRequest(policy, { method: 'GET', path: ADMIN_PAGE, user }, { nowSeconds, verdictOnly: true })
  */
 export const ADMIN_PAGE = '/admin'
 
@@ -81,7 +81,7 @@ function checkAuthPagesReachable(policy: CompiledPolicy, nowSeconds: number): Co
   const issues: ConfigIssue[] = []
   for (const [field, label] of [['signInUrl', 'sign-in'], ['signUpUrl', 'sign-up']] as const) {
     const path = policy.config[field]
-    const answer = simulateRequest(policy, { method: 'GET', path, user: null }, { nowSeconds })
+    const answer = simulateRequest(policy, { method: 'GET', path, user: null }, { nowSeconds, verdictOnly: true })
     if (answer.allow) continue
     issues.push({
       path: answer.matchedRules[0] ? `routes.rules.${answer.matchedRules[0].index}.pattern` : field,
@@ -96,7 +96,7 @@ function checkAuthPagesReachable(policy: CompiledPolicy, nowSeconds: number): Co
 function checkAdminsNotLockedOut(policy: CompiledPolicy, nowSeconds: number, mfaAlreadyReported: boolean): ConfigIssue[] {
   const issues: ConfigIssue[] = []
   const mfaCaused = (error?: string) => error === 'mfa_enrollment_required' || error === 'INVALID_CLAIMS' || error === 'mfa_required'
-  const page = simulateRequest(policy, { method: 'GET', path: ADMIN_PAGE, user: ADMIN, mfa: true }, { nowSeconds })
+  const page = simulateRequest(policy, { method: 'GET', path: ADMIN_PAGE, user: ADMIN, mfa: true }, { nowSeconds, verdictOnly: true })
   if (!page.allow && !(mfaAlreadyReported && mfaCaused(page.error))) issues.push(lockOutIssue(policy, page, `GET ${ADMIN_PAGE}`, nowSeconds))
 
   const auth = simulatedAuth(policy, ADMIN, true, nowSeconds)
@@ -108,7 +108,7 @@ function checkAdminsNotLockedOut(policy: CompiledPolicy, nowSeconds: number, mfa
   if (policy.config.mfa.enforce !== 'off') {
     const { enrollUrl, challengeUrl } = policy.config.mfa
     for (const [path, field, user] of [[enrollUrl, 'mfa.enrollUrl', ADMIN], [challengeUrl, 'mfa.challengeUrl', { ...ADMIN, enrolled: ENROLLABLE_FACTORS }]] as const) {
-      const answer = simulateRequest(policy, { method: 'GET', path, user, mfa: false }, { nowSeconds })
+      const answer = simulateRequest(policy, { method: 'GET', path, user, mfa: false }, { nowSeconds, verdictOnly: true })
       if (!answer.allow) issues.push(lockOutIssue(policy, answer, `the MFA page ${path} (${field})`, nowSeconds, 'before completing MFA'))
     }
   }

@@ -1,7 +1,8 @@
 import { pathReadings } from '../paths/canonicalize'
 import type { FactorId, RouteRequirement } from '../config/schema'
 import type { CompiledPolicy } from '../policy/compile'
-import { evaluateAccess, type DenyCode, type Verdict } from '../policy/decide'
+import { evaluateAccess, type DenyCode } from '../policy/decide'
+import { denialRedirect } from '../policy/denial'
 import { simulatedAuth, type SimulatedUser } from './simulated-auth'
 
 /** A request to judge without sending it. */
@@ -32,14 +33,12 @@ export interface SimulationAnswer {
   version: number | 'draft'
 }
 
-/** Where a denied page request is sent; the HTTP layer passes the middleware's own function. */
-export type RedirectFor = (verdict: Extract<Verdict, { allow: false }>, policy: CompiledPolicy, path: string) => string | undefined
-
 export interface SimulationOptions {
   nowSeconds: number
   /** `'draft'` when judging an unsaved document. */
   version?: number | 'draft'
-  redirectFor?: RedirectFor
+  /** `true`: answer the verdict's own status, never a redirect (the safety checks quote the verdict, not the HTTP answer). */
+  verdictOnly?: boolean
 }
 
 /**
@@ -55,12 +54,13 @@ const GUARD_API_PREFIX = '/api/_guard/'
 
 /**
  * Judges a request the way the guard middleware would, with the same code:
- * `pathReadings` → `policy.classify` → `evaluateAccess`. Throws
- * `UnjudgeablePathError` for a path the middleware refuses with 400.
+ * `pathReadings` → `policy.classify` → `evaluateAccess`, and a denied page
+ * goes where `denialRedirect` sends it (302 for GET/HEAD, 303 otherwise).
+ * Throws `UnjudgeablePathError` for a path the middleware refuses with 400.
  *
  * @example
  * simulateRequest(policy, { method: 'GET', path: '/admin', user: null }, { nowSeconds: Date.now() / 1000 })
- * // { allow: false, status: 401, error: 'unauthenticated', route: 'protected', matchedRules: [{ index: 0, pattern: '/admin/**', … }], … }
+ * // { allow: false, status: 302, error: 'unauthenticated', redirect: '/sign-in?redirect_url=%2Fadmin', route: 'protected', matchedRules: [{ index: 0, pattern: '/admin/**', … }], … }
  */
 export function simulateRequest(policy: CompiledPolicy, request: SimulationRequest, options: SimulationOptions): SimulationAnswer {
   const readings = pathReadings(request.path)
@@ -86,7 +86,7 @@ export function simulateRequest(policy: CompiledPolicy, request: SimulationReque
     const reason = route.mfaExempt ? `${verdict.reason} (MFA page: second-factor checks do not apply)` : verdict.reason
     return { ...common, allow: true, status: 200, reason }
   }
-  const redirect = route.api ? undefined : options.redirectFor?.(verdict, policy, request.path)
+  const redirect = route.api || options.verdictOnly ? undefined : denialRedirect(verdict, policy, request.path)
   const get = request.method.toUpperCase() === 'GET' || request.method.toUpperCase() === 'HEAD'
   return {
     ...common,

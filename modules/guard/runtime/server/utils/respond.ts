@@ -1,37 +1,10 @@
 import { sendRedirect, type H3Event } from 'h3'
 import type { CompiledPolicy } from '../../core/policy/compile'
-import type { Verdict } from '../../core/policy/decide'
+import { denialBody, denialRedirect, type Denial } from '../../core/policy/denial'
 import { FACTOR_IDS, type FactorId } from '../../core/config/schema'
 import type { GuardAuth } from '../../core/policy/auth'
-import { guardError, returnPath, sendGuardError, type GuardErrorBody } from './errors'
+import { guardError, returnPath, sendGuardError } from './errors'
 import { readyGuard } from './guard-instance'
-
-type Denied = Extract<Verdict, { allow: false }>
-
-const DESCRIPTIONS: Record<Denied['error'], string> = {
-  unauthenticated: 'Sign in to continue.',
-  forbidden: 'You do not have access to this resource.',
-  mfa_enrollment_required: 'Set up a second factor for your account to continue.',
-  INVALID_CLAIMS: 'Complete your second factor to continue.',
-  mfa_required: 'Confirm it is you with your second factor to continue.',
-}
-
-/**
- * The JSON body for a denial, as the HTTP contract spells it.
- *
- * @example
- * denialBody(verdict) // { error: 'forbidden', error_description: 'rule /admin/** needs one of the roles: admin' }
- */
-export function denialBody(verdict: Denied): GuardErrorBody {
-  const body: GuardErrorBody = { error: verdict.error, error_description: `${DESCRIPTIONS[verdict.error]} (${verdict.reason})` }
-  if (verdict.error === 'INVALID_CLAIMS') {
-    body.claimValidationErrors = (verdict.factors ?? []).slice(0, 1).map(factorId => ({
-      id: 'mfa',
-      reason: { message: 'second factor not completed in this session', factorId },
-    }))
-  }
-  return body
-}
 
 /**
  * The step-up part of a `mfa_required` denial: a fresh `mfa_token` bound to
@@ -41,7 +14,7 @@ export function denialBody(verdict: Denied): GuardErrorBody {
  * @example
  * const { mfa_token, mfa_requirements } = await stepUpDetails(verdict, auth)
  */
-export async function stepUpDetails(verdict: Denied, auth: GuardAuth): Promise<{ mfa_token: string; mfa_requirements: { challenge: { type: FactorId }[]; enroll?: { type: FactorId }[] } }> {
+export async function stepUpDetails(verdict: Denial, auth: GuardAuth): Promise<{ mfa_token: string; mfa_requirements: { challenge: { type: FactorId }[]; enroll?: { type: FactorId }[] } }> {
   const guard = readyGuard()
   if (!guard || !auth.sessionId) throw guardError(503, 'temporarily_unavailable', 'The authentication service is starting; try again shortly.')
   const { strategies } = guard.live.policy.config.mfa
@@ -61,40 +34,10 @@ export async function stepUpDetails(verdict: Denied, auth: GuardAuth): Promise<{
  * @example
  * if (!verdict.allow) throw await denialError(verdict, auth)
  */
-export async function denialError(verdict: Denied, auth: GuardAuth) {
+export async function denialError(verdict: Denial, auth: GuardAuth) {
   const body = denialBody(verdict)
   const stepUp = verdict.error === 'mfa_required' && auth.sessionId ? await stepUpDetails(verdict, auth) : undefined
   return guardError(verdict.status, verdict.error, body.error_description, { ...body, ...stepUp })
-}
-
-/**
- * Where a page request that was denied is sent: sign-in, MFA enrollment or
- * the challenge, each with the return path. `undefined` = answer in place.
- *
- * @example
- * denialRedirect(verdict, policy, '/billing') // '/sign-in?redirect_url=%2Fbilling'
- */
-export function denialRedirect(verdict: Denied, policy: CompiledPolicy, path: string): string | undefined {
-  const { config } = policy
-  const target = {
-    unauthenticated: config.signInUrl,
-    mfa_enrollment_required: config.mfa.enrollUrl,
-    INVALID_CLAIMS: config.mfa.challengeUrl,
-    mfa_required: config.mfa.challengeUrl,
-    forbidden: undefined,
-  }[verdict.error]
-  return target && pageWithReturnPath(target, path)
-}
-
-/**
- * A page of the guard's (sign-in, enrollment, challenge) with the path to
- * return to afterwards.
- *
- * @example
- * pageWithReturnPath('/mfa-challenge', '/billing?tab=plan') // '/mfa-challenge?redirect_url=%2Fbilling%3Ftab%3Dplan'
- */
-export function pageWithReturnPath(page: string, path: string): string {
-  return `${page}?redirect_url=${encodeURIComponent(path)}`
 }
 
 /**
@@ -104,7 +47,7 @@ export function pageWithReturnPath(page: string, path: string): string {
  * @example
  * if (!verdict.allow) return respondToDenial(event, verdict, route.api, policy)
  */
-export async function respondToDenial(event: H3Event, verdict: Denied, api: boolean, policy: CompiledPolicy): Promise<void> {
+export async function respondToDenial(event: H3Event, verdict: Denial, api: boolean, policy: CompiledPolicy): Promise<void> {
   const stepUp = verdict.error === 'mfa_required' && event.context.auth ? await stepUpDetails(verdict, event.context.auth) : undefined
   const location = api ? undefined : withMfaToken(denialRedirect(verdict, policy, returnPath(event)), stepUp)
   if (location) {
@@ -124,7 +67,7 @@ export async function respondToDenial(event: H3Event, verdict: Denied, api: bool
  * @example
  * const redirect = await pageDenialRedirect(verdict, policy, '/billing', getAuth(event)) // '/mfa-challenge?redirect_url=%2Fbilling&mfa_token=…'
  */
-export async function pageDenialRedirect(verdict: Denied, policy: CompiledPolicy, path: string, auth: GuardAuth | undefined): Promise<string | undefined> {
+export async function pageDenialRedirect(verdict: Denial, policy: CompiledPolicy, path: string, auth: GuardAuth | undefined): Promise<string | undefined> {
   const stepUp = verdict.error === 'mfa_required' && auth?.sessionId ? await stepUpDetails(verdict, auth) : undefined
   return withMfaToken(denialRedirect(verdict, policy, path), stepUp)
 }

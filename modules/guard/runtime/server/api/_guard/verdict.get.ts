@@ -1,11 +1,12 @@
 import { getQuery } from 'h3'
 import { pathReadings } from '../../../core/paths/canonicalize'
 import { evaluateAccess } from '../../../core/policy/decide'
+import { denialBody } from '../../../core/policy/denial'
 import { defineGuardHandler } from '../../utils/define-guard-handler'
 import { guardError } from '../../utils/errors'
 import { getAuth } from '../../utils/get-auth'
 import { useGuard } from '../../utils/guard-instance'
-import { denialBody, pageDenialRedirect } from '../../utils/respond'
+import { pageDenialRedirect } from '../../utils/respond'
 
 /**
  * GET /api/_guard/verdict?path=/reports: how the server would judge a page

@@ -8,7 +8,6 @@ import { requireAdmin } from '../../../utils/require-admin'
 import { useGuard } from '../../../utils/guard-instance'
 import { userOr404 } from '../../../utils/admin-users'
 import { guardError } from '../../../utils/errors'
-import { denialRedirect } from '../../../utils/respond'
 
 const body = z.object({
   method: z.string().regex(/^[A-Za-z]{3,10}$/, 'an HTTP method such as GET').default('GET'),
@@ -37,7 +36,7 @@ export default defineGuardHandler(async (event) => {
   const user = record ? { userId: record.id, roles: record.roles, enrolled: await enrolledFactorTypes(guard.db, record.id) } : null
   try {
     const answer = simulateRequest(policy, { method: request.method, path: request.path, user, mfa: request.mfa }, {
-      nowSeconds: guard.now() / 1000, version: request.draft ? 'draft' : policy.version, redirectFor: denialRedirect,
+      nowSeconds: guard.now() / 1000, version: request.draft ? 'draft' : policy.version,
     })
     return { ...answer, user: record && user ? { id: record.id, email: record.email, roles: record.roles, enrolled: user.enrolled } : null }
   }
