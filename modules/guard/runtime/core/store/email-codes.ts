@@ -10,7 +10,7 @@ export interface EmailCodeRecord { id: string; codeHash: string; expiresAt: Date
  * await insertEmailCode(db, { id, userId, purpose: 'challenge', codeHash, expiresAt })
  */
 export async function insertEmailCode(db: SqlExecutor, input: { id: string; userId: string; purpose: string; codeHash: string; now: Date; expiresAt: Date }): Promise<void> {
-  await db.query('delete from guard_email_codes where user_id = $1 and purpose = $2', [input.userId, input.purpose])
+  await deleteEmailCodes(db, input.userId, input.purpose)
   await db.query(
     'insert into guard_email_codes (id, user_id, purpose, code_hash, created_at, expires_at) values ($1, $2, $3, $4, $5, $6)',
     [input.id, input.userId, input.purpose, input.codeHash, input.now.toISOString(), input.expiresAt.toISOString()],
@@ -43,4 +43,25 @@ export async function attemptEmailCode(db: SqlExecutor, userId: string, purpose:
  */
 export async function spendEmailCode(db: SqlExecutor, id: string, now: Date): Promise<boolean> {
   return (await db.query('update guard_email_codes set used_at = $2 where id = $1 and used_at is null returning id', [id, now.toISOString()])).length > 0
+}
+
+/**
+ * Deletes a user's email codes: those for `purpose`, or all of them when it
+ * is omitted (an admin reset their MFA).
+ *
+ * @example
+ * await deleteEmailCodes(tx, userId)
+ */
+export async function deleteEmailCodes(db: SqlExecutor, userId: string, purpose?: string): Promise<void> {
+  await db.query('delete from guard_email_codes where user_id = $1 and ($2::text is null or purpose = $2)', [userId, purpose ?? null])
+}
+
+/**
+ * Deletes spent or expired email codes; returns how many went.
+ *
+ * @example
+ * await pruneEmailCodes(db, new Date())
+ */
+export async function pruneEmailCodes(db: SqlExecutor, now: Date): Promise<number> {
+  return (await db.query('delete from guard_email_codes where expires_at <= $1 or used_at is not null returning 1', [now.toISOString()])).length
 }

@@ -1,5 +1,8 @@
 import type { FactorId } from '../config/schema'
 import type { GuardDatabase, SqlExecutor } from './db/database'
+import { deleteEmailCodes } from './email-codes'
+import { deleteRecoveryCodes } from './recovery-codes'
+import { deleteRememberedDevices } from './remembered-devices'
 
 /** A second factor a user owns (or is enrolling: `confirmedAt` null). */
 export interface FactorRecord {
@@ -80,7 +83,7 @@ export async function confirmFactor(db: SqlExecutor, id: string, now: Date): Pro
   const rows = await db.query<{ user_id: string }>(
     'update guard_factors set confirmed_at = $2, last_used_at = $2 where id = $1 and confirmed_at is null returning user_id', [id, now.toISOString()],
   )
-  if (rows[0]) await voidRememberedDevices(db, rows[0].user_id)
+  if (rows[0]) await deleteRememberedDevices(db, rows[0].user_id)
   return rows.length > 0
 }
 
@@ -114,6 +117,22 @@ export async function touchFactor(db: SqlExecutor, id: string, now: Date, data?:
 }
 
 /**
+ * Stores a new signature counter only if nobody changed it since it was read
+ * (compare-and-set): of two racing assertions, one wins.
+ *
+ * @example
+ * if (!(await updateWebauthnCounter(db, factor.id, 7, 8, new Date()))) throw replayed()
+ */
+export async function updateWebauthnCounter(db: SqlExecutor, factorId: string, oldCounter: number, newCounter: number, now: Date): Promise<boolean> {
+  const rows = await db.query(
+    `update guard_factors set data = jsonb_set(data, '{counter}', to_jsonb($3::bigint)), last_used_at = $4
+      where id = $1 and type = 'webauthn' and (data->>'counter')::bigint = $2 returning id`,
+    [factorId, oldCounter, newCounter, now.toISOString()],
+  )
+  return rows.length > 0
+}
+
+/**
  * Removes one factor of a user. When it was the last confirmed one, the
  * recovery codes go too (they recover a factor the user no longer has).
  * Remembered devices are voided.
@@ -126,8 +145,8 @@ export function deleteFactor(db: GuardDatabase, userId: string, id: string): Pro
     const rows = await tx.query('delete from guard_factors where user_id = $1 and id = $2 returning id', [userId, id])
     if (!rows.length) return false
     const [left] = await tx.query<{ n: number }>('select count(*)::int as n from guard_factors where user_id = $1 and confirmed_at is not null', [userId])
-    if (!left?.n) await tx.query('delete from guard_recovery_codes where user_id = $1', [userId])
-    await voidRememberedDevices(tx, userId)
+    if (!left?.n) await deleteRecoveryCodes(tx, userId)
+    await deleteRememberedDevices(tx, userId)
     return true
   })
 }
@@ -152,9 +171,9 @@ export async function deletePendingFactors(db: SqlExecutor, userId: string, type
 export function deleteAllFactors(db: GuardDatabase, userId: string): Promise<number> {
   return db.transaction(async (tx) => {
     const removed = await tx.query('delete from guard_factors where user_id = $1 returning id', [userId])
-    await tx.query('delete from guard_recovery_codes where user_id = $1', [userId])
-    await tx.query('delete from guard_email_codes where user_id = $1', [userId])
-    await voidRememberedDevices(tx, userId)
+    await deleteRecoveryCodes(tx, userId)
+    await deleteEmailCodes(tx, userId)
+    await deleteRememberedDevices(tx, userId)
     return removed.length
   })
 }
@@ -196,9 +215,4 @@ export async function enrolledFactorTypesOf(db: SqlExecutor, userIds: string[]):
   for (const { user_id: userId, type } of rows) byUser.set(userId, [...(byUser.get(userId) ?? []), type])
   for (const types of byUser.values()) types.sort((a, b) => FACTOR_ORDER.indexOf(a) - FACTOR_ORDER.indexOf(b))
   return byUser
-}
-
-/** Remembered devices stop counting whenever the user's factors change. */
-async function voidRememberedDevices(db: SqlExecutor, userId: string): Promise<void> {
-  await db.query('delete from guard_remembered_devices where user_id = $1', [userId])
 }

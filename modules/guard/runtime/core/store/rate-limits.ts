@@ -1,4 +1,8 @@
 import type { SqlExecutor } from './db/database'
+import { pruneEmailCodes } from './email-codes'
+import { pruneRememberedDevices } from './remembered-devices'
+import { pruneSignInFailures } from './sign-in-failures'
+import { pruneWebauthnChallenges } from './webauthn-challenges'
 
 export interface RateLimitRule {
   /** Attempts allowed within the window. */
@@ -73,22 +77,24 @@ export async function resetRateLimit(db: SqlExecutor, key: string, now: Date): P
 /**
  * Deletes what can no longer matter: rate-limit rows whose window and block
  * are over, sign-in failures older than an hour, spent or expired email codes and WebAuthn challenges, and
- * expired or revoked remembered devices. Returns how many rows went.
+ * expired or revoked remembered devices: each table's own prune, one after
+ * another (separate statements, as before). Returns how many rows went.
  *
  * @example
  * await pruneMfaRows(db, new Date())
  */
 export async function pruneMfaRows(db: SqlExecutor, now: Date): Promise<number> {
-  const at = now.toISOString()
-  const statements = [
-    'delete from guard_rate_limits where window_ends_at <= $1 and (blocked_until is null or blocked_until <= $1) returning 1',
-    // Sign-in failures older than the longest sliding window (an hour) no longer count anywhere.
-    `delete from guard_sign_in_failures where at <= $1::timestamptz - interval '1 hour' returning 1`,
-    'delete from guard_email_codes where expires_at <= $1 or used_at is not null returning 1',
-    'delete from guard_webauthn_challenges where expires_at <= $1 returning 1',
-    'delete from guard_remembered_devices where expires_at <= $1 or revoked_at is not null returning 1',
-  ]
   let removed = 0
-  for (const sql of statements) removed += (await db.query(sql, [at])).length
+  for (const prune of [pruneRateLimits, pruneSignInFailures, pruneEmailCodes, pruneWebauthnChallenges, pruneRememberedDevices]) removed += await prune(db, now)
   return removed
+}
+
+/**
+ * Deletes rate-limit rows whose window and block are both over; returns how many went.
+ *
+ * @example
+ * await pruneRateLimits(db, new Date())
+ */
+export async function pruneRateLimits(db: SqlExecutor, now: Date): Promise<number> {
+  return (await db.query('delete from guard_rate_limits where window_ends_at <= $1 and (blocked_until is null or blocked_until <= $1) returning 1', [now.toISOString()])).length
 }

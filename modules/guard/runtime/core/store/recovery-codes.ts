@@ -11,7 +11,7 @@ export interface StoredRecoveryCode { id: number; codeHash: string }
  */
 export function replaceRecoveryCodes(db: GuardDatabase, userId: string, hashes: string[]): Promise<void> {
   return db.transaction(async (tx) => {
-    await tx.query('delete from guard_recovery_codes where user_id = $1', [userId])
+    await deleteRecoveryCodes(tx, userId)
     for (const hash of hashes) await tx.query('insert into guard_recovery_codes (user_id, code_hash) values ($1, $2)', [userId, hash])
   })
 }
@@ -46,4 +46,15 @@ export async function spendRecoveryCode(db: SqlExecutor, id: number, now: Date):
 export async function countRecoveryCodes(db: SqlExecutor, userId: string): Promise<number> {
   const [row] = await db.query<{ n: number }>('select count(*)::int as n from guard_recovery_codes where user_id = $1 and used_at is null', [userId])
   return row?.n ?? 0
+}
+
+/**
+ * Deletes all of a user's recovery codes, used or not (their last factor went,
+ * or an admin reset their MFA).
+ *
+ * @example
+ * await deleteRecoveryCodes(tx, userId)
+ */
+export async function deleteRecoveryCodes(db: SqlExecutor, userId: string): Promise<void> {
+  await db.query('delete from guard_recovery_codes where user_id = $1', [userId])
 }

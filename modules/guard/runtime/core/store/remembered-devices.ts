@@ -60,3 +60,24 @@ export async function revokeRememberedDevices(db: SqlExecutor, userId: string, i
   )
   return rows.length
 }
+
+/**
+ * Deletes every remembered device of a user: they stop counting whenever
+ * the user's factors change.
+ *
+ * @example
+ * await deleteRememberedDevices(tx, userId)
+ */
+export async function deleteRememberedDevices(db: SqlExecutor, userId: string): Promise<void> {
+  await db.query('delete from guard_remembered_devices where user_id = $1', [userId])
+}
+
+/**
+ * Deletes expired or revoked remembered devices; returns how many went.
+ *
+ * @example
+ * await pruneRememberedDevices(db, new Date())
+ */
+export async function pruneRememberedDevices(db: SqlExecutor, now: Date): Promise<number> {
+  return (await db.query('delete from guard_remembered_devices where expires_at <= $1 or revoked_at is not null returning 1', [now.toISOString()])).length
+}

@@ -104,3 +104,14 @@ export async function secondsUntilBelow(db: SqlExecutor, key: SignInAttemptKey, 
   if (!row) return 1
   return Math.max(1, Math.ceil((new Date(row.at).getTime() + windowSeconds * 1000 - now.getTime()) / 1000))
 }
+
+/**
+ * Deletes failures older than the longest sliding window (an hour): they no
+ * longer count anywhere. Returns how many went.
+ *
+ * @example
+ * await pruneSignInFailures(db, new Date())
+ */
+export async function pruneSignInFailures(db: SqlExecutor, now: Date): Promise<number> {
+  return (await db.query(`delete from guard_sign_in_failures where at <= $1::timestamptz - interval '1 hour' returning 1`, [now.toISOString()])).length
+}

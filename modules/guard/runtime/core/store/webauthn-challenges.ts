@@ -32,17 +32,11 @@ export async function takeWebauthnChallenge(db: SqlExecutor, sessionId: string, 
 }
 
 /**
- * Stores a new signature counter only if nobody changed it since it was read
- * (compare-and-set): of two racing assertions, one wins.
+ * Deletes expired challenges; returns how many went.
  *
  * @example
- * if (!(await updateWebauthnCounter(db, factor.id, 7, 8, new Date()))) throw replayed()
+ * await pruneWebauthnChallenges(db, new Date())
  */
-export async function updateWebauthnCounter(db: SqlExecutor, factorId: string, oldCounter: number, newCounter: number, now: Date): Promise<boolean> {
-  const rows = await db.query(
-    `update guard_factors set data = jsonb_set(data, '{counter}', to_jsonb($3::bigint)), last_used_at = $4
-      where id = $1 and type = 'webauthn' and (data->>'counter')::bigint = $2 returning id`,
-    [factorId, oldCounter, newCounter, now.toISOString()],
-  )
-  return rows.length > 0
+export async function pruneWebauthnChallenges(db: SqlExecutor, now: Date): Promise<number> {
+  return (await db.query('delete from guard_webauthn_challenges where expires_at <= $1 returning 1', [now.toISOString()])).length
 }

@@ -4,8 +4,8 @@ import {
   verifyWebauthnAuthentication, verifyWebauthnRegistration, WEBAUTHN_CHALLENGE_TTL_SECONDS, webauthnAuthenticationOptions,
   WebauthnRejectedError, webauthnRegistrationOptions, webauthnRelyingParty, type StoredWebauthnCredential,
 } from './ceremony'
-import { confirmFactor, insertFactor, listFactors, type FactorRecord } from '../../store/factors'
-import { saveWebauthnChallenge, takeWebauthnChallenge, updateWebauthnCounter } from '../../store/webauthn-challenges'
+import { confirmFactor, insertFactor, listFactors, updateWebauthnCounter, type FactorRecord } from '../../store/factors'
+import { saveWebauthnChallenge, takeWebauthnChallenge } from '../../store/webauthn-challenges'
 import type { MfaCore } from '../service'
 import { MfaError } from '../errors'
 import type { IssuedToken } from '../../engine/sessions'
