@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { listConfigHistory } from '../../../../../core/store/admin-history'
+import { listConfigHistory } from '../../../../../core/store/config-versions'
 import { defineGuardHandler } from '../../../../utils/define-guard-handler'
 import { requireAdmin } from '../../../../utils/require-admin'
 import { useGuard } from '../../../../utils/guard-instance'
