@@ -1,6 +1,7 @@
 import { validateConfig, type ConfigIssue } from '../config/validate'
 import type { GuardConfig } from '../config/schema'
 import { compilePolicy, type CompiledPolicy } from '../policy/compile'
+import { DEFAULT_CONSOLE_PATH } from './console-access'
 import { checkConfigSafety } from './safety'
 
 /** A candidate document after every check a save runs. */
@@ -11,17 +12,19 @@ export type ConfigReview =
 
 /**
  * Validates a candidate document with the config schema, compiles it with
- * the real policy compiler and runs the safety checks. Saves nothing.
+ * the real policy compiler (as version 0) and runs the
+ * safety checks, keeping `consolePath` (the module's `console.path`)
+ * reachable. Saves nothing.
  *
  * @example
- * const review = reviewConfig(body.document, Date.now() / 1000)
+ * const review = reviewConfig(body.document, Date.now() / 1000, '/admin')
  * if (!review.ok) throw guardError(422, review.kind === 'invalid' ? 'invalid_config' : 'unsafe_config', '…', { fields: review.fields })
  */
-export function reviewConfig(document: unknown, nowSeconds: number): ConfigReview {
+export function reviewConfig(document: unknown, nowSeconds: number, consolePath: string = DEFAULT_CONSOLE_PATH): ConfigReview {
   const result = validateConfig(document)
   if (!result.ok) return { ok: false, kind: 'invalid', fields: result.issues }
   const policy = compilePolicy(result.config, 0)
-  const unsafe = checkConfigSafety(policy, nowSeconds)
+  const unsafe = checkConfigSafety(policy, nowSeconds, consolePath)
   if (unsafe.length) return { ok: false, kind: 'unsafe', fields: unsafe }
   return { ok: true, config: result.config, policy }
 }

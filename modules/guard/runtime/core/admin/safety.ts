@@ -2,42 +2,31 @@ import type { ConfigIssue } from '../config/validate'
 import type { FactorId, GuardConfig } from '../config/schema'
 import type { CompiledPolicy, CompiledRule } from '../policy/compile'
 import { evaluateAccess, type Verdict } from '../policy/decide'
+import { ADMIN_ROLE, consoleMfaDenial, DEFAULT_CONSOLE_PATH } from './console-access'
 import { ENROLLABLE_FACTORS, simulatedAuth, type SimulatedUser } from './simulated-auth'
 import { simulateRequest, type SimulationAnswer } from './simulate'
 
-/**
- * The role the console API demands (kept equal to server/utils/require-admin.ts).
- *
- * @example
- * user.roles.includes(ADMIN_ROLE)
- */
-export const ADMIN_ROLE = 'admin'
-/**
- * The console page every safety check keeps reachable for admins.
- *
- * @example
- * simulateRequest(policy, { method: 'GET', path: ADMIN_PAGE, user }, { nowSeconds, verdictOnly: true })
- */
-export const ADMIN_PAGE = '/admin'
+export { ADMIN_ROLE }
 
 const ADMIN: SimulatedUser = { userId: 'user_safety_check', roles: [ADMIN_ROLE], enrolled: [] }
 
 /**
  * Refuses a config that would lock people out, judged with the real policy
  * code on the compiled candidate: (1) an admin who completed MFA must reach
- * GET /admin and the admin API; (2) anonymous users must reach the sign-in and
+ * the console page (`consolePath`, the module's `console.path`; '' = no
+ * console pages) and the admin API; (2) anonymous users must reach the sign-in and
  * sign-up pages; (3) while MFA is enforced (or a rule demands it) at least one
  * enrollable strategy must be on, and every MFA requirement must be satisfiable;
  * admins must reach the MFA pages to enroll or complete a factor.
  * Each issue names the field to change and how.
  *
  * @example
- * const issues = checkConfigSafety(compilePolicy(candidate, 0), Date.now() / 1000)
- * // [{ path: 'routes.rules.0.require.roles', message: 'admins would be refused GET /admin … add "admin" …' }]
+ * const issues = checkConfigSafety(compilePolicy(candidate, 0), Date.now() / 1000, '/ops/guard')
+ * // [{ path: 'routes.rules.0.require.roles', message: 'admins would be refused GET /ops/guard … add "admin" …' }]
  */
-export function checkConfigSafety(policy: CompiledPolicy, nowSeconds: number): ConfigIssue[] {
+export function checkConfigSafety(policy: CompiledPolicy, nowSeconds: number, consolePath: string = DEFAULT_CONSOLE_PATH): ConfigIssue[] {
   const mfaIssues = checkMfaUsable(policy.config)
-  const issues = [...mfaIssues, ...checkAuthPagesReachable(policy, nowSeconds), ...checkAdminsNotLockedOut(policy, nowSeconds, mfaIssues.length > 0)]
+  const issues = [...mfaIssues, ...checkAuthPagesReachable(policy, nowSeconds), ...checkAdminsNotLockedOut(policy, nowSeconds, consolePath, mfaIssues.length > 0)]
   const seen = new Set<string>()
   return issues.filter(issue => !seen.has(`${issue.path}\n${issue.message}`) && Boolean(seen.add(`${issue.path}\n${issue.message}`)))
 }
@@ -92,12 +81,12 @@ function checkAuthPagesReachable(policy: CompiledPolicy, nowSeconds: number): Co
   return issues
 }
 
-/** (1) GET /admin and the admin API for an admin who completed MFA; the MFA pages for one who has not yet. */
-function checkAdminsNotLockedOut(policy: CompiledPolicy, nowSeconds: number, mfaAlreadyReported: boolean): ConfigIssue[] {
+/** (1) The console page and the admin API for an admin who completed MFA; the MFA pages for one who has not yet. */
+function checkAdminsNotLockedOut(policy: CompiledPolicy, nowSeconds: number, consolePath: string, mfaAlreadyReported: boolean): ConfigIssue[] {
   const issues: ConfigIssue[] = []
   const mfaCaused = (error?: string) => error === 'mfa_enrollment_required' || error === 'INVALID_CLAIMS' || error === 'mfa_required'
-  const page = simulateRequest(policy, { method: 'GET', path: ADMIN_PAGE, user: ADMIN, mfa: true }, { nowSeconds, verdictOnly: true })
-  if (!page.allow && !(mfaAlreadyReported && mfaCaused(page.error))) issues.push(lockOutIssue(policy, page, `GET ${ADMIN_PAGE}`, nowSeconds))
+  const page = consolePath ? simulateRequest(policy, { method: 'GET', path: consolePath, user: ADMIN, mfa: true }, { nowSeconds, verdictOnly: true }) : undefined
+  if (page && !page.allow && !(mfaAlreadyReported && mfaCaused(page.error))) issues.push(lockOutIssue(policy, page, `GET ${consolePath}`, nowSeconds))
 
   const auth = simulatedAuth(policy, ADMIN, true, nowSeconds)
   const api = adminApiVerdict(policy, auth, nowSeconds)
@@ -115,14 +104,13 @@ function checkAdminsNotLockedOut(policy: CompiledPolicy, nowSeconds: number, mfa
   return issues
 }
 
-/** Mirrors requireAdmin(): the admin role via evaluateAccess, then a met MFA verdict whenever a factor is enrolled. */
+/** What the admin API answers (requireAdmin's rules): the admin role via evaluateAccess, then the console's MFA rule. */
 function adminApiVerdict(policy: CompiledPolicy, auth: ReturnType<typeof simulatedAuth>, nowSeconds: number): Verdict {
   const verdict = evaluateAccess(policy, { auth, rules: [], extra: { roles: [ADMIN_ROLE] }, nowSeconds })
-  const claim = auth.sessionClaims?.mfa
-  if (verdict.allow && claim?.e.length && !claim.v) {
-    return { allow: false, status: 403, error: 'INVALID_CLAIMS', reason: 'the MFA requirements cannot be met with the strategies that are on', rules: [] }
-  }
-  return verdict
+  const denial = verdict.allow ? consoleMfaDenial(policy.config.mfa, auth.sessionClaims?.mfa) : undefined
+  if (!denial) return verdict
+  const reason = denial.error === 'INVALID_CLAIMS' ? 'the MFA requirements cannot be met with the strategies that are on' : 'no second factor can be enrolled with the strategies that are on'
+  return { allow: false, status: 403, error: denial.error, reason, rules: [] }
 }
 
 /** Names the rule that refuses the admin (judged one rule at a time, roles and permissions) and what to change in it. */

@@ -1,6 +1,6 @@
 import { defineNitroPlugin, useRuntimeConfig } from 'nitropack/runtime'
 import { resolveSecret } from '../utils/secret-file'
-import { guardSettings, startGuard, useGuard, type GuardRuntimeConfig } from '../utils/guard-instance'
+import { guardSettings, startGuard, useGuard, type GuardPublicRuntimeConfig, type GuardRuntimeConfig } from '../utils/guard-instance'
 import { countUsers } from '../../core/store/users'
 import { DataDirLockedError } from '../../core/store/db/data-dir-lock'
 
@@ -13,9 +13,10 @@ import { DataDirLockedError } from '../../core/store/db/data-dir-lock'
  * ends, releasing that directory.
  */
 export default defineNitroPlugin((nitroApp) => {
-  const settings = useRuntimeConfig().guard as GuardRuntimeConfig
+  const runtimeConfig = useRuntimeConfig()
+  const settings = runtimeConfig.guard as GuardRuntimeConfig
   const secret = resolveSecret(settings.secret, settings.dataDir, Boolean(import.meta.dev))
-  startGuard(settings, secret).then(
+  startGuard(settings, secret, runtimeConfig.public.guard as GuardPublicRuntimeConfig).then(
     async (guard) => {
       const users = await countUsers(guard.db)
       const where = guardSettings().databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${settings.dataDir}`

@@ -8,6 +8,7 @@ import { InvalidConfigError, StaleConfigVersionError } from '../../core/engine/l
 import { findConfigVersion, latestConfigVersion, type ConfigVersionRecord } from '../../core/store/config-versions'
 import { auditAdminAction } from './admin-request'
 import { guardError } from './errors'
+import { guardPublicSettings } from './guard-instance'
 
 /**
  * The body of every console save (PUT /admin/config, POST /admin/config/import):
@@ -78,7 +79,7 @@ export interface AdminSave {
  * return saveAdminConfig(event, guard, admin.userId, { document, expectedVersion: body.version, action: 'config.save', note: 'saved in the console' })
  */
 export async function saveAdminConfig(event: H3Event, guard: Guard, actorId: string, save: AdminSave): Promise<{ version: number; document: unknown; effect: SaveEffect }> {
-  const review = reviewConfig(save.document, guard.now() / 1000)
+  const review = reviewConfig(save.document, guard.now() / 1000, guardPublicSettings().consolePath)
   if (!review.ok && review.kind === 'invalid') throw invalidConfig(review.fields)
   if (!review.ok) {
     throw guardError(422, 'unsafe_config', `The config was not saved: ${review.fields[0]!.message}`, { fields: review.fields })

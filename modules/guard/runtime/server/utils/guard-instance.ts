@@ -1,6 +1,7 @@
 import { createGuard, type Guard } from '../../core/engine/create-guard'
 import { compilePolicy, type CompiledPolicy } from '../../core/policy/compile'
 import { defaultConfig, validateConfig } from '../../core/config/validate'
+import { DEFAULT_CONSOLE_PATH } from '../../core/admin/console-access'
 
 /**
  * `runtimeConfig.guard`, written by the module; each key is overridable at run
@@ -40,6 +41,7 @@ type GuardState =
 
 let state: GuardState | undefined
 let settings: GuardRuntimeConfig | undefined
+let publicSettings: GuardPublicRuntimeConfig = { consolePath: DEFAULT_CONSOLE_PATH }
 
 /**
  * The settings the guard was started with.
@@ -53,16 +55,29 @@ export function guardSettings(): GuardRuntimeConfig {
 }
 
 /**
- * Starts the guard once per server (called by the Nitro plugin); later calls
+ * `runtimeConfig.public.guard` as the guard was started with (the console at
+ * `/admin` when the starter gave none).
+ *
+ * @example
+ * reviewConfig(document, nowSeconds, guardPublicSettings().consolePath)
+ */
+export function guardPublicSettings(): GuardPublicRuntimeConfig {
+  return publicSettings
+}
+
+/**
+ * Starts the guard once per server (called by the Nitro plugin with
+ * `runtimeConfig.guard` and `runtimeConfig.public.guard`); later calls
  * return the same promise.
  *
  * @example
- * const guard = await startGuard(settings, secret)
+ * const guard = await startGuard(settings, secret, useRuntimeConfig().public.guard)
  */
-export function startGuard(runtimeSettings: GuardRuntimeConfig, secret: string): Promise<Guard> {
+export function startGuard(runtimeSettings: GuardRuntimeConfig, secret: string, publicRuntimeSettings?: GuardPublicRuntimeConfig): Promise<Guard> {
   if (state?.status === 'ready') return Promise.resolve(state.guard)
   if (state?.status === 'starting') return state.ready
   settings = { ...runtimeSettings, databaseUrl: databaseUrlOf(runtimeSettings) }
+  if (publicRuntimeSettings) publicSettings = publicRuntimeSettings
   const dataDir = runtimeSettings.dataDir.startsWith('memory://') ? runtimeSettings.dataDir : `${runtimeSettings.dataDir.replace(/\/$/, '')}/db`
   const ready = createGuard({
     database: { url: settings.databaseUrl || undefined, dataDir }, secret, seed: runtimeSettings.seed,

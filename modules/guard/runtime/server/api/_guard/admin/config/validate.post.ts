@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { reviewConfig } from '../../../../../core/admin/review'
 import { defineGuardHandler, readGuardBody } from '../../../../utils/define-guard-handler'
 import { requireAdmin } from '../../../../utils/require-admin'
-import { useGuard } from '../../../../utils/guard-instance'
+import { guardPublicSettings, useGuard } from '../../../../utils/guard-instance'
 
 const body = z.object({ document: z.record(z.string(), z.unknown()) })
 
@@ -14,6 +14,6 @@ export default defineGuardHandler(async (event) => {
   await requireAdmin(event)
   const { document } = await readGuardBody(event, body)
   const guard = await useGuard()
-  const review = reviewConfig(document, guard.now() / 1000)
+  const review = reviewConfig(document, guard.now() / 1000, guardPublicSettings().consolePath)
   return review.ok ? { ok: true, fields: [] } : { ok: false, kind: review.kind, fields: review.fields }
 })
