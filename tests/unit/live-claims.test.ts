@@ -12,7 +12,7 @@ import { createGuard, type Guard } from '../../modules/guard/runtime/core/engine
 import type { Credentials } from '../../modules/guard/runtime/core/engine/authenticator'
 import { ClaimsEpochs, EPOCHS_CLAIM } from '../../modules/guard/runtime/core/engine/claims-epochs'
 import { parseClaimsPayload } from '../../modules/guard/runtime/core/engine/instance-sync'
-import { setUserRoles } from '../../modules/guard/runtime/core/store/admin-users'
+import { setUserRoles } from '../../modules/guard/runtime/core/store/users'
 import { deleteAllFactors, insertFactor } from '../../modules/guard/runtime/core/store/factors'
 import type { DatabaseOptions, GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
 import { testBackends } from '../support/backends'

@@ -3,7 +3,7 @@ import { completeChallenge } from '../../modules/guard/runtime/core/mfa/challeng
 import type { MfaError } from '../../modules/guard/runtime/core/mfa/errors'
 import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp/otp'
 import { hitRateLimit, pruneMfaRows } from '../../modules/guard/runtime/core/store/rate-limits'
-import { findLiveSession } from '../../modules/guard/runtime/core/store/mfa-sessions'
+import { findLiveSession } from '../../modules/guard/runtime/core/store/sessions'
 import { enrollTotp, newUser, signInAgain, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
 
 // Sign-ins hash passwords with scrypt: generous timeouts on a busy machine.

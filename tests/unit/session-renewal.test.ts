@@ -13,8 +13,7 @@ import { InvalidConfigError } from '../../modules/guard/runtime/core/engine/live
 import { findClaimsOverflow, userClaimsOverflow } from '../../modules/guard/runtime/core/engine/claims-limit'
 import { fitClaims, claimsOverflow, OMITTED_CLAIMS_MARKER } from '../../modules/guard/runtime/core/claims/limit'
 import { CLAIMS_SIZE_LIMIT_BYTES, claimsByteSize } from '../../modules/guard/runtime/core/claims/template'
-import { setPublicMetadata, setUserRoles } from '../../modules/guard/runtime/core/store/admin-users'
-import { findUserById } from '../../modules/guard/runtime/core/store/users'
+import { findUserById, setPublicMetadata, setUserRoles } from '../../modules/guard/runtime/core/store/users'
 import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp/otp'
 import { enrollTotp, newUser, signInAgain, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
 

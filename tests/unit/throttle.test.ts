@@ -12,7 +12,7 @@ import { InvalidCredentialsError } from '../../modules/guard/runtime/core/engine
 import { SIGN_IN_LIMITS, SignInThrottledError } from '../../modules/guard/runtime/core/engine/sign-in-throttle'
 import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp/otp'
 import type { GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
-import { findLiveSession } from '../../modules/guard/runtime/core/store/mfa-sessions'
+import { findLiveSession } from '../../modules/guard/runtime/core/store/sessions'
 import { recordAttempt } from '../../modules/guard/runtime/core/store/sign-in-failures'
 import { testBackends } from '../support/backends'
 import { fakeClock } from '../support/fake-clock'

@@ -1,7 +1,7 @@
 import type { GuardDatabase } from '../store/db/database'
 import { backoffDelay } from '../store/db/listener-status'
 import { revokedSessionIdsSince } from '../store/sessions'
-import { claimsEpochsChangedWithin } from '../store/claims-epochs'
+import { claimsEpochsChangedWithin } from '../store/users'
 import { CLAIMS_CHANNEL, USER_EPOCH_MEMORY_MS } from './claims-epochs'
 import { REVOCATION_MEMORY_MS, type Authenticator } from './authenticator'
 import type { KeyManager } from './key-manager'

@@ -9,6 +9,14 @@ export interface SessionRecord {
   factors: Record<string, number>
 }
 
+/** One live session as the account page lists it. */
+export interface AccountSession { id: string; createdAt: Date; lastActiveAt: Date; expiresAt: Date; ip: string | null; userAgent: string | null }
+
+const SESSION_COLUMNS = 'id, user_id, created_at, expires_at, factors'
+const toSessionRecord = (row: any): SessionRecord => ({
+  id: row.id, userId: row.user_id, createdAt: new Date(row.created_at), expiresAt: new Date(row.expires_at), factors: row.factors ?? {},
+})
+
 /**
  * Records a new server-side session; only the refresh token's hash is kept.
  *
@@ -44,7 +52,7 @@ export async function refreshSession(db: SqlExecutor, refreshHash: string, now: 
   )
   if (!row) return undefined
   return {
-    session: { id: row.session_id, userId: row.user_id, createdAt: new Date(row.session_created_at), expiresAt: new Date(row.expires_at), factors: row.factors ?? {} },
+    session: toSessionRecord({ ...row, id: row.session_id, created_at: row.session_created_at }),
     user: toUserRecord(row),
   }
 }
@@ -85,10 +93,10 @@ export async function rotateRefreshHash(db: SqlExecutor, sessionId: string, refr
   const [row] = await db.query<any>(
     `update guard_sessions set refresh_hash = $2, last_active_at = $3
       where id = $1 and revoked_at is null and expires_at > $3
-      returning id, user_id, created_at, expires_at, factors`,
+      returning ${SESSION_COLUMNS}`,
     [sessionId, refreshHash, now.toISOString()],
   )
-  return row && { id: row.id, userId: row.user_id, createdAt: new Date(row.created_at), expiresAt: new Date(row.expires_at), factors: row.factors ?? {} }
+  return row && toSessionRecord(row)
 }
 
 /**
@@ -106,6 +114,68 @@ export async function voidUserRefreshSecrets(db: SqlExecutor, userId: string, no
       where user_id = $1 and revoked_at is null and expires_at > $2 and id <> coalesce($4, '')
       returning id`,
     [userId, now.toISOString(), nonce, exceptSessionId ?? null],
+  )
+  return rows.map(row => row.id)
+}
+
+/**
+ * Records that a live session completed a second factor at `atSeconds` and
+ * returns the session, or `undefined` when it is revoked or expired.
+ *
+ * @example
+ * const session = await recordSessionFactor(db, sessionId, 'totp', nowSeconds, new Date())
+ */
+export async function recordSessionFactor(db: SqlExecutor, sessionId: string, factor: string, atSeconds: number, now: Date): Promise<SessionRecord | undefined> {
+  const [row] = await db.query<any>(
+    `update guard_sessions set factors = factors || jsonb_build_object($2::text, $3::bigint), last_active_at = $4
+      where id = $1 and revoked_at is null and expires_at > $4
+      returning ${SESSION_COLUMNS}`,
+    [sessionId, factor, atSeconds, now.toISOString()],
+  )
+  return row && toSessionRecord(row)
+}
+
+/**
+ * A live session by id, with its completed factors.
+ *
+ * @example
+ * const session = await findLiveSession(db, auth.sessionId, new Date())
+ */
+export async function findLiveSession(db: SqlExecutor, sessionId: string, now: Date): Promise<SessionRecord | undefined> {
+  const [row] = await db.query<any>(
+    `select ${SESSION_COLUMNS} from guard_sessions where id = $1 and revoked_at is null and expires_at > $2`,
+    [sessionId, now.toISOString()],
+  )
+  return row && toSessionRecord(row)
+}
+
+/**
+ * A user's live sessions, most recently active first.
+ *
+ * @example
+ * const sessions = await listUserSessions(db, userId, new Date())
+ */
+export async function listUserSessions(db: SqlExecutor, userId: string, now: Date): Promise<AccountSession[]> {
+  const rows = await db.query<any>(
+    `select id, created_at, last_active_at, expires_at, ip, user_agent from guard_sessions
+      where user_id = $1 and revoked_at is null and expires_at > $2 order by last_active_at desc, id`,
+    [userId, now.toISOString()],
+  )
+  return rows.map(row => ({
+    id: row.id, createdAt: new Date(row.created_at), lastActiveAt: new Date(row.last_active_at), expiresAt: new Date(row.expires_at), ip: row.ip, userAgent: row.user_agent,
+  }))
+}
+
+/**
+ * Ids of a user's live (not revoked, not expired) sessions.
+ *
+ * @example
+ * for (const id of await listActiveSessionIds(db, userId, new Date())) await guard.revokeSession(id)
+ */
+export async function listActiveSessionIds(db: SqlExecutor, userId: string, now: Date): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    'select id from guard_sessions where user_id = $1 and revoked_at is null and expires_at > $2 order by created_at',
+    [userId, now.toISOString()],
   )
   return rows.map(row => row.id)
 }

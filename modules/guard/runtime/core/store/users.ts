@@ -28,6 +28,9 @@ interface UserRow {
 }
 
 const COLUMNS = 'id, email, email_verified, password_hash, roles, public_metadata, created_at, claims_epoch'
+/** Serialises sign-ups' first-user decision and role changes: they never interleave. */
+const USERS_LOCK = 727274002
+const ADMIN_ROLE = 'admin'
 
 /** Maps a row of `guard_users` (any driver) to a `UserRecord`. */
 export function toUserRecord(row: UserRow): UserRecord {
@@ -57,10 +60,10 @@ export class EmailTakenError extends Error {
  */
 export function createUser(db: GuardDatabase, input: { id: string; email: string; passwordHash: string }): Promise<UserRecord> {
   return db.transaction(async (tx) => {
-    await tx.query('select pg_advisory_xact_lock(727274002)')
+    await tx.query('select pg_advisory_xact_lock($1)', [USERS_LOCK])
     if ((await tx.query('select 1 from guard_users where lower(email) = lower($1)', [input.email])).length) throw new EmailTakenError()
     const [{ count } = { count: 0 }] = await tx.query<{ count: number }>('select count(*)::int as count from guard_users')
-    const roles = count === 0 ? ['admin'] : ['member']
+    const roles = count === 0 ? [ADMIN_ROLE] : ['member']
     const [row] = await tx.query<UserRow>(
       `insert into guard_users (id, email, password_hash, roles) values ($1, $2, $3, $4::jsonb) returning ${COLUMNS}`,
       [input.id, input.email, input.passwordHash, JSON.stringify(roles)],
@@ -100,4 +103,130 @@ export async function findUserById(db: SqlExecutor, id: string): Promise<UserRec
 export async function countUsers(db: SqlExecutor): Promise<number> {
   const [row] = await db.query<{ count: number }>('select count(*)::int as count from guard_users')
   return row?.count ?? 0
+}
+
+/** One row of the console's user list. */
+export interface AdminUserSummary {
+  id: string
+  email: string
+  roles: string[]
+  createdAt: Date
+  /** Sessions neither revoked nor expired. */
+  activeSessions: number
+}
+
+/** `%`, `_` and `\` taken literally in a LIKE pattern. */
+const likeEscape = (text: string) => text.replace(/[\\%_]/g, match => `\\${match}`)
+
+/**
+ * A page of users, oldest first, optionally only those whose email contains
+ * `q` (case-insensitive), with the number of matches and each user's live
+ * session count.
+ *
+ * @example
+ * const { users, total } = await listUsers(db, { q: 'acme', limit: 50, offset: 0, now: new Date() })
+ */
+export async function listUsers(db: SqlExecutor, { q = '', limit, offset, now }: { q?: string; limit: number; offset: number; now: Date }): Promise<{ users: AdminUserSummary[]; total: number }> {
+  const pattern = `%${likeEscape(q.toLowerCase())}%`
+  const rows = await db.query<{ id: string; email: string; roles: string[]; created_at: string | Date; active_sessions: number }>(
+    `select u.id, u.email, u.roles, u.created_at,
+            (select count(*)::int from guard_sessions s where s.user_id = u.id and s.revoked_at is null and s.expires_at > $4) as active_sessions
+       from guard_users u
+      where lower(u.email) like $1
+      order by u.created_at, u.id
+      limit $2 offset $3`,
+    [pattern, limit, offset, now.toISOString()],
+  )
+  const [count] = await db.query<{ total: number }>('select count(*)::int as total from guard_users where lower(email) like $1', [pattern])
+  return {
+    users: rows.map(row => ({ id: row.id, email: row.email, roles: row.roles, createdAt: new Date(row.created_at), activeSessions: row.active_sessions })),
+    total: count?.total ?? 0,
+  }
+}
+
+/**
+ * The change would leave no user with the admin role.
+ *
+ * @example
+ * await setUserRoles(db, lastAdminId, ['member']).catch(error => { if (error instanceof LastAdminError) refuse() })
+ */
+export class LastAdminError extends Error {
+  constructor() { super('this is the last admin: give another user the admin role first') }
+}
+
+/**
+ * Replaces a user's roles; `undefined` when there is no such user. Refuses
+ * (LastAdminError) to take the admin role from the last admin.
+ *
+ * @example
+ * const updated = await setUserRoles(db, userId, ['member', 'billing'])
+ */
+export function setUserRoles(db: GuardDatabase, userId: string, roles: string[]): Promise<UserRecord | undefined> {
+  return db.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock($1)', [USERS_LOCK])
+    const [current] = await tx.query<{ roles: string[] }>('select roles from guard_users where id = $1', [userId])
+    if (!current) return undefined
+    if (current.roles.includes(ADMIN_ROLE) && !roles.includes(ADMIN_ROLE)) {
+      const [others] = await tx.query<{ n: number }>(`select count(*)::int as n from guard_users where id <> $1 and roles @> $2::jsonb`, [userId, JSON.stringify([ADMIN_ROLE])])
+      if (!others?.n) throw new LastAdminError()
+    }
+    const [row] = await tx.query<UserRow>(
+      `update guard_users set roles = $2::jsonb, updated_at = now(), claims_epoch = claims_epoch + 1, claims_changed_at = now() where id = $1
+       returning ${COLUMNS}`,
+      [userId, JSON.stringify(roles)],
+    )
+    return toUserRecord(row!)
+  })
+}
+
+/**
+ * Replaces a user's public metadata (what `{{user.public_metadata.*}}` reads);
+ * `undefined` when there is no such user.
+ *
+ * @example
+ * const updated = await setPublicMetadata(db, userId, { plan: 'pro' })
+ */
+export async function setPublicMetadata(db: SqlExecutor, userId: string, metadata: Record<string, unknown>): Promise<UserRecord | undefined> {
+  const [row] = await db.query<UserRow>(
+    `update guard_users set public_metadata = $2::jsonb, updated_at = now(), claims_epoch = claims_epoch + 1, claims_changed_at = now() where id = $1
+     returning ${COLUMNS}`,
+    [userId, JSON.stringify(metadata)],
+  )
+  return row && toUserRecord(row)
+}
+
+/**
+ * Marks that what a user's session tokens render from changed outside the
+ * `guard_users` row (e.g. an admin reset their factors): bumps the user's
+ * claims epoch and resolves to the new one, `undefined` when there is no
+ * such user. Changes to the row itself (roles, metadata) bump it in the
+ * same statement (see setUserRoles, setPublicMetadata).
+ *
+ * @example
+ * await deleteAllFactors(db, userId)
+ * const epoch = await bumpClaimsEpoch(db, userId)
+ */
+export async function bumpClaimsEpoch(db: SqlExecutor, userId: string): Promise<number | undefined> {
+  const [row] = await db.query<{ claims_epoch: number }>(
+    'update guard_users set claims_epoch = claims_epoch + 1, claims_changed_at = now() where id = $1 returning claims_epoch',
+    [userId],
+  )
+  return row && Number(row.claims_epoch)
+}
+
+/**
+ * The users whose claims epoch changed within the last `windowMs` (by the
+ * database's clock, which also stamped the change), with their epoch: what an
+ * instance that missed the notifications (start-up, a LISTEN reconnect) must
+ * know, for every token that could still be live.
+ *
+ * @example
+ * for (const { userId, epoch } of await claimsEpochsChangedWithin(db, 3_660_000)) epochs.noteUser(userId, epoch)
+ */
+export async function claimsEpochsChangedWithin(db: SqlExecutor, windowMs: number): Promise<{ userId: string; epoch: number }[]> {
+  const rows = await db.query<{ id: string; claims_epoch: number }>(
+    `select id, claims_epoch from guard_users where claims_changed_at > now() - make_interval(secs => $1)`,
+    [windowMs / 1000],
+  )
+  return rows.map(row => ({ userId: row.id, epoch: Number(row.claims_epoch) }))
 }

@@ -2,7 +2,7 @@ import type { Guard } from '../../core/engine/create-guard'
 import { overflowMessage } from '../../core/claims/limit'
 import { userClaimsOverflow } from '../../core/engine/claims-limit'
 import { enrolledFactorTypes } from '../../core/store/factors'
-import { listActiveSessionIds } from '../../core/store/admin-users'
+import { listActiveSessionIds } from '../../core/store/sessions'
 import { findUserById, type UserRecord } from '../../core/store/users'
 import { guardError } from './errors'
 

@@ -1,4 +1,4 @@
-import { listUserSessions } from '../../../../core/store/mfa-sessions'
+import { listUserSessions } from '../../../../core/store/sessions'
 import { defineGuardHandler } from '../../../utils/define-guard-handler'
 import { mfaRequest } from '../../../utils/mfa-request'
 

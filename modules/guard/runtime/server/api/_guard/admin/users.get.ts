@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { listUsers } from '../../../../core/store/admin-users'
+import { listUsers } from '../../../../core/store/users'
 import { enrolledFactorTypesOf } from '../../../../core/store/factors'
 import { defineGuardHandler } from '../../../utils/define-guard-handler'
 import { requireAdmin } from '../../../utils/require-admin'

@@ -1,5 +1,5 @@
 import { getRouterParam } from 'h3'
-import { listUserSessions } from '../../../../../core/store/mfa-sessions'
+import { listUserSessions } from '../../../../../core/store/sessions'
 import { defineGuardHandler } from '../../../../utils/define-guard-handler'
 import { guardError } from '../../../../utils/errors'
 import { mfaRequest } from '../../../../utils/mfa-request'

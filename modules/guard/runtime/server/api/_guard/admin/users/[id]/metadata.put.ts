@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { setPublicMetadata } from '../../../../../../core/store/admin-users'
+import { setPublicMetadata } from '../../../../../../core/store/users'
 import { defineGuardHandler, readGuardBody } from '../../../../../utils/define-guard-handler'
 import { requireAdmin } from '../../../../../utils/require-admin'
 import { useGuard } from '../../../../../utils/guard-instance'

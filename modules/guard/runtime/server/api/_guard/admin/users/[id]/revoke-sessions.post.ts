@@ -1,4 +1,4 @@
-import { listActiveSessionIds } from '../../../../../../core/store/admin-users'
+import { listActiveSessionIds } from '../../../../../../core/store/sessions'
 import { defineGuardHandler } from '../../../../../utils/define-guard-handler'
 import { requireAdmin } from '../../../../../utils/require-admin'
 import { useGuard } from '../../../../../utils/guard-instance'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { LastAdminError, setUserRoles } from '../../../../../../core/store/admin-users'
+import { LastAdminError, setUserRoles } from '../../../../../../core/store/users'
 import { defineGuardHandler, readGuardBody } from '../../../../../utils/define-guard-handler'
 import { ADMIN_ROLE, requireAdmin } from '../../../../../utils/require-admin'
 import { useGuard } from '../../../../../utils/guard-instance'
