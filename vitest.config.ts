@@ -1,9 +1,15 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  // The module's runtime alias (modules/guard/index.ts registers it for Nuxt and Nitro): tests
+  // that import the server's handlers and utilities resolve their `#guard/…` imports the same way
+  // (every project below `extends` this root config).
+  resolve: { alias: { '#guard': fileURLToPath(new URL('./modules/guard/runtime', import.meta.url)) } },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
@@ -14,6 +20,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
@@ -26,6 +33,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'browser',
           include: ['tests/browser/**/*.test.ts'],
@@ -38,6 +46,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'consumer',
           include: ['tests/consumer/**/*.test.ts'],

@@ -113,11 +113,16 @@ export default defineNuxtModule<ModuleOptions>({
       allowedOrigins: options.allowedOrigins,
     } satisfies GuardRuntimeConfig)
     nuxt.options.runtimeConfig.public.guard = defu(nuxt.options.runtimeConfig.public.guard, { consolePath } satisfies GuardPublicRuntimeConfig)
-    nuxt.options.alias['#guard'] = resolver.resolve('./runtime')
+    // `#guard/…` is the runtime (modules/guard/runtime from source, dist/runtime in the package) for the
+    // app, the shipped pages and components, and Nitro (the API handlers import through it); Nuxt
+    // writes both into the generated tsconfigs (.nuxt/tsconfig.app.json, .nuxt/tsconfig.server.json).
+    const runtimeDir = resolver.resolve('./runtime')
+    nuxt.options.alias['#guard'] = runtimeDir
+    nuxt.options.nitro.alias = { ...nuxt.options.nitro.alias, '#guard': runtimeDir }
     // Nuxt auto-imports nothing into files under node_modules unless told to: the shipped pages and
     // components (dist/runtime/pages, dist/runtime/components) call useHead, useRoute, computed, … unimported.
     nuxt.options.imports.transform ??= {}
-    ;(nuxt.options.imports.transform.include ??= []).push(new RegExp(`^${escapeRegExp(resolver.resolve('./runtime'))}/`))
+    ;(nuxt.options.imports.transform.include ??= []).push(new RegExp(`^${escapeRegExp(runtimeDir)}/`))
 
     // Server: the start-up plugin, the middleware, the API and the server utilities.
     addServerPlugin(resolver.resolve('./runtime/server/plugins/guard'))

@@ -1,6 +1,6 @@
-import { defineEventHandler, getHeader, readBody, setResponseHeader, type EventHandler, type EventHandlerRequest, type H3Error, type H3Event } from 'h3'
+import { defineEventHandler, getRequestHeader, readBody, setResponseHeader, type EventHandler, type EventHandlerRequest, type H3Error, type H3Event } from 'h3'
 import type { ZodType } from 'zod'
-import { guardError, isGuardError, isUnavailableError, sendGuardError, unavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS } from './errors'
+import { GuardError, isGuardError, isH3GuardError, type GuardErrorBody, isUnavailableError, sendGuardError, unavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS } from './errors'
 import { readyGuard } from './guard-instance'
 import { credentialsUnchecked } from './judge-request'
 import { isSameOrigin } from './same-origin'
@@ -10,66 +10,73 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 /**
  * Wraps a guard API handler: state-changing requests must be JSON (or carry
  * no body at all) and, when the browser names an Origin, same-origin (CSRF);
- * guard errors are sent as `{ error, error_description }` JSON; an outage of
- * the database or keys answers 503 `temporarily_unavailable` with
- * `Retry-After`, never a bare 500; responses are never cached. The handler's return type is kept, so Nitro types
- * `$fetch('/api/_guard/…')` in the app.
+ * responses are never cached. The one place the API turns a refusal into its
+ * answer: a thrown {@link GuardError} is sent as
+ * `{ error, error_description, ...details }` with its registry status (and
+ * `Retry-After` where its code says so); an outage of the database or keys
+ * answers 503 `temporarily_unavailable`, never a bare 500. The handler's
+ * return type is kept, so Nitro types `$fetch('/api/_guard/…')` in the app.
  *
  * @example
  * export default defineGuardHandler(async (event) => ({ ok: true }))
  */
 export function defineGuardHandler<T>(handler: (event: H3Event) => Promise<T> | T): EventHandler<EventHandlerRequest, Promise<T>> {
   return defineEventHandler(async (event): Promise<T> => {
-    event.node.res.setHeader('cache-control', 'no-store')
+    setResponseHeader(event, 'cache-control', 'no-store')
     try {
       if (UNSAFE.has(event.method)) assertSameOriginJson(event)
       return await handler(event)
     }
     catch (error) {
-      const answer = unavailableAnswer(event, error) ?? error
-      if (!isGuardError(answer)) throw error
-      if (answer.statusCode === 503) setResponseHeader(event, 'retry-after', UNAVAILABLE_RETRY_AFTER_SECONDS)
       // The error body is sent here; nothing is left for the handler's own return value.
-      return sendGuardError(event, answer.statusCode, answer.data!) as Promise<never>
+      if (isH3GuardError(error) && !unchecked(event, error.data!.error)) return sendLegacyError(event, error) as Promise<never>
+      const answer = guardAnswer(event, error)
+      if (!answer) throw error
+      return sendGuardError(event, answer) as Promise<never>
     }
   })
 }
 
 /**
- * The one place an outage becomes 503 `temporarily_unavailable` (with
- * `Retry-After`) on the guard's API: storage unreachable (see
- * isUnavailableError), the guard not started (its start-up failed, so
- * `useGuard()` threw), or a 401 `unauthenticated` for a request whose session
- * credentials could not be checked because storage is down — a signed-in
- * user is never told "not signed in" by an outage.
+ * The one place an outage becomes 503 `temporarily_unavailable` on the
+ * guard's API: storage unreachable (see isUnavailableError), the guard not
+ * started (its start-up failed, so `useGuard()` threw), or a 401
+ * `unauthenticated` for a request whose session credentials could not be
+ * checked because storage is down — a signed-in user is never told "not
+ * signed in" by an outage. Any other GuardError is the answer itself.
  */
-function unavailableAnswer(event: H3Event, error: unknown): H3Error | undefined {
-  if (isGuardError(error)) {
-    const unchecked = error.statusCode === 401 && error.data?.error === 'unauthenticated' && credentialsUnchecked(event)
-    return unchecked ? unavailableError(event, error) : undefined
-  }
-  if (isUnavailableError(error) || !readyGuard()) return unavailableError(event, error)
+function guardAnswer(event: H3Event, error: unknown): GuardError<string> | undefined {
+  if (isGuardError(error)) return unchecked(event, error.answersAs) ? unavailableError(error) : error
+  if (isH3GuardError(error) || isUnavailableError(error) || !readyGuard()) return unavailableError(error)
   return undefined
 }
 
+function unchecked(event: H3Event, answer: string): boolean {
+  return answer === 'unauthenticated' && credentialsUnchecked(event)
+}
+
+/** An H3 error made by the deprecated `guardError()`, sent as it was before GuardError. */
+function sendLegacyError(event: H3Event, error: H3Error<GuardErrorBody>): Promise<void> {
+  if (error.statusCode === 503) setResponseHeader(event, 'retry-after', UNAVAILABLE_RETRY_AFTER_SECONDS)
+  return sendGuardError(event, error.statusCode, error.data!)
+}
+
 function assertSameOriginJson(event: H3Event): void {
-  const origin = getHeader(event, 'origin')
+  const origin = getRequestHeader(event, 'origin')
   if (origin && !isSameOrigin(event, origin)) {
-    throw guardError(403, 'cross_origin_request', origin === 'null' ? 'Requests from an opaque origin are refused.' : `Requests from ${origin} are refused; call this API from the same origin.`)
+    throw new GuardError('cross_origin_request', origin === 'null' ? 'Requests from an opaque origin are refused.' : `Requests from ${origin} are refused; call this API from the same origin.`)
   }
-  const type = getHeader(event, 'content-type') ?? ''
+  const type = getRequestHeader(event, 'content-type') ?? ''
   // A body-less DELETE, or a body-less POST that declares no type (`$fetch(url, { method: 'POST' })`),
   // carries nothing to parse; an HTML form always declares one, and a browser's cross-site
   // request names its Origin and was refused above.
   if (!hasBody(event) && (event.method === 'DELETE' || (event.method === 'POST' && !type))) return
-  if (!type.toLowerCase().startsWith('application/json')) {
-    throw guardError(415, 'unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json.')
-  }
+  if (!type.toLowerCase().startsWith('application/json')) throw new GuardError('unsupported_media_type')
 }
 
 function hasBody(event: H3Event): boolean {
-  const { 'content-length': length, 'transfer-encoding': encoding } = event.node.req.headers
-  return Boolean(encoding) || (length !== undefined && length !== '0')
+  const length = getRequestHeader(event, 'content-length')
+  return Boolean(getRequestHeader(event, 'transfer-encoding')) || (length !== undefined && length !== '0')
 }
 
 /**
@@ -80,11 +87,11 @@ function hasBody(event: H3Event): boolean {
  */
 export async function readGuardBody<T>(event: H3Event, schema: ZodType<T>): Promise<T> {
   const body = await readBody(event).catch(() => {
-    throw guardError(400, 'invalid_request', 'The request body is not valid JSON.')
+    throw new GuardError('malformed_request', 'The request body is not valid JSON.')
   })
   const result = schema.safeParse(body ?? {})
   if (result.success) return result.data
   const fields = Object.fromEntries(result.error.issues.map(issue => [issue.path.join('.') || 'body', issue.message]))
   const [field, message] = Object.entries(fields)[0]!
-  throw guardError(422, 'invalid_request', `${field}: ${message}`, { field, fields })
+  throw new GuardError('invalid_request', `${field}: ${message}`, { field, fields })
 }

@@ -1,53 +1,77 @@
 import { createError, send, setResponseHeader, setResponseStatus, type H3Error, type H3Event } from 'h3'
+import { GuardError, GUARD_ERROR_CODES, isGuardError, type GuardErrorBody } from '../../core/errors'
 
-/** The body of every guard error: `{ error, error_description, ...details }`. */
-export interface GuardErrorBody { error: string; error_description: string; [detail: string]: unknown }
+export { GuardError, isGuardError, type GuardErrorBody }
 
 /**
- * Makes an H3 error whose `data` is a guard error body. Throw it from any
- * handler; guard handlers send `data` as the JSON body.
+ * Answers with a guard error: its registry status, `Retry-After` when its
+ * code sends one, and the JSON body `{ error, error_description, ...details }`,
+ * never cached. The one translation of a GuardError into a response
+ * (`defineGuardHandler` and the middleware call it).
  *
  * @example
- * throw guardError(422, 'invalid_request', 'email: enter a valid email address', { field: 'email' })
+ * return sendGuardError(event, new GuardError('unauthenticated', 'Sign in first.'))
  */
-export function guardError(status: number, error: string, description: string, details: Record<string, unknown> = {}): H3Error<GuardErrorBody> {
-  return createError({ statusCode: status, statusMessage: error, message: description, data: { error, error_description: description, ...details } })
+export function sendGuardError(event: H3Event, error: GuardError<string>): Promise<void>
+/** @deprecated Send a GuardError: `sendGuardError(event, new GuardError(code, description, details))`. */
+export function sendGuardError(event: H3Event, status: number, body: GuardErrorBody): Promise<void>
+export function sendGuardError(event: H3Event, error: GuardError<string> | number, legacyBody?: GuardErrorBody): Promise<void> {
+  if (typeof error === 'number') return sendJson(event, error, legacyBody!)
+  setRetryAfter(event, error)
+  return sendJson(event, error.status, error.body())
 }
 
-/**
- * Sends a guard error body as JSON with its status.
- *
- * @example
- * return sendGuardError(event, 401, { error: 'unauthenticated', error_description: 'sign in first' })
- */
-export function sendGuardError(event: H3Event, status: number, body: GuardErrorBody): Promise<void> {
+function sendJson(event: H3Event, status: number, body: GuardErrorBody): Promise<void> {
   setResponseStatus(event, status)
   setResponseHeader(event, 'content-type', 'application/json')
   setResponseHeader(event, 'cache-control', 'no-store')
   return send(event, JSON.stringify(body))
 }
 
-/** Whether a thrown value carries a guard error body. */
-export function isGuardError(error: unknown): error is H3Error<GuardErrorBody> {
+/**
+ * The same answer as an H3 error, for code that throws to Nitro's error
+ * handler instead of answering (`requireAuth` in an app's own handler, a
+ * denied page rendered by Nuxt's error page): `data` is the guard body,
+ * `statusMessage` the body's `error`; sets `Retry-After` on the response.
+ *
+ * @example
+ * throw toH3Error(event, new GuardError('forbidden', 'You need the admin role.'))
+ */
+export function toH3Error(event: H3Event, error: GuardError<string>): H3Error<GuardErrorBody> {
+  setRetryAfter(event, error)
+  return createError({ statusCode: error.status, statusMessage: error.answersAs, message: error.description, data: error.body(), cause: error })
+}
+
+function setRetryAfter(event: H3Event, error: GuardError<string>): void {
+  if (error.retryAfterSeconds !== undefined) setResponseHeader(event, 'retry-after', error.retryAfterSeconds)
+}
+
+/**
+ * @deprecated Throw a GuardError, whose status comes from the registry:
+ * `throw new GuardError('invalid_request', 'email: enter a valid email address', { field: 'email' })`.
+ */
+export function guardError(status: number, error: string, description: string, details: Record<string, unknown> = {}): H3Error<GuardErrorBody> {
+  return createError({ statusCode: status, statusMessage: error, message: description, data: { error, error_description: description, ...details } })
+}
+
+/** @deprecated Whether a thrown value is an H3 error made by {@link guardError}. */
+export function isH3GuardError(error: unknown): error is H3Error<GuardErrorBody> {
   const candidate = error as H3Error<Partial<GuardErrorBody>> | undefined
   return typeof candidate?.data?.error === 'string' && typeof candidate.statusCode === 'number'
 }
 
 /** Seconds a client is told to wait (`Retry-After`) when storage or keys are unreachable. */
-export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = GUARD_ERROR_CODES.temporarily_unavailable.retryAfterSeconds
 
 /**
- * The 503 answered while the database or the key set cannot be reached;
- * with `event`, also sets `Retry-After` on the response.
+ * The 503 `temporarily_unavailable` answered while the database or the key
+ * set cannot be reached (`Retry-After` comes with it when it is sent).
  *
  * @example
- * if (!healthy) throw unavailableError(event)
+ * if (!healthy) throw unavailableError(cause)
  */
-export function unavailableError(event?: H3Event, cause?: unknown): H3Error<GuardErrorBody> {
-  if (event) setResponseHeader(event, 'retry-after', UNAVAILABLE_RETRY_AFTER_SECONDS)
-  const error = guardError(503, 'temporarily_unavailable', 'The authentication service cannot reach its database or keys; try again shortly.')
-  if (cause !== undefined) error.cause = cause
-  return error
+export function unavailableError(cause?: unknown): GuardError {
+  return new GuardError('temporarily_unavailable', undefined, {}, cause === undefined ? undefined : { cause })
 }
 
 /** SQLSTATE classes and codes that mean "the server cannot be used right now", not "the query is wrong". */

@@ -6,7 +6,7 @@ import { checkPattern } from '../../core/routing/pattern'
 import { evaluateAccess } from '../../core/policy/decide'
 import type { Guard } from '../../core/engine/create-guard'
 import { clearSessionCookies, readCredentials, readSessionToken, writeSessionCookies } from './cookies'
-import { sendGuardError, unavailableError } from './errors'
+import { GuardError, sendGuardError, unavailableError } from './errors'
 import { currentGuard, guardSettings, readyGuard } from './guard-instance'
 import { respondToDenial } from './respond'
 
@@ -46,7 +46,7 @@ export async function resolveAuth(event: H3Event, guard: Guard): Promise<{ auth:
  * be wrong — answer 503 `temporarily_unavailable` instead.
  *
  * @example
- * if (!auth.userId && credentialsUnchecked(event)) throw unavailableError(event)
+ * if (!auth.userId && credentialsUnchecked(event)) throw unavailableError()
  */
 export function credentialsUnchecked(event: H3Event): boolean {
   return event.context.guardCredentialsUnchecked === true
@@ -77,7 +77,7 @@ export type Judgement = 'app' | 'guard' | 'answered'
 export function judgeRequest(event: H3Event, options: JudgeOptions = {}): Judgement | Promise<Judgement> {
   const readings = pathReadings(event.path)
   if (!readings.ok) {
-    return sendGuardError(event, 400, { error: 'invalid_request', error_description: `The request path is not valid: ${readings.reason}.` }).then(answered)
+    return sendGuardError(event, new GuardError('malformed_request', `The request path is not valid: ${readings.reason}.`)).then(answered)
   }
   const guard = readyGuard()
   if (!guard) return judgeWhileStarting(event, readings.readings, options)
@@ -177,7 +177,7 @@ function decide(event: H3Event, guard: Guard, policy: CompiledPolicy, readings: 
 }
 
 async function serviceUnavailable(event: H3Event): Promise<Judgement> {
-  await sendGuardError(event, 503, unavailableError(event).data!)
+  await sendGuardError(event, unavailableError())
   return 'answered'
 }
 

@@ -2,10 +2,13 @@ import type { H3Event } from 'h3'
 import type { RouteRequirement } from '../../core/config/schema'
 import type { GuardAuth } from '../../core/policy/auth'
 import { evaluateAccess } from '../../core/policy/decide'
-import { unavailableError } from './errors'
+import { isGuardError, toH3Error, unavailableError } from './errors'
 import { useGuard } from './guard-instance'
 import { credentialsUnchecked, resolveAuth } from './judge-request'
 import { denialError } from './respond'
+
+/** Who passed a check: signed in, with a session. */
+export type SignedInAuth = GuardAuth & { userId: string; sessionId: string }
 
 /**
  * Defence in depth inside a handler: re-checks sign-in, MFA and the given
@@ -21,15 +24,32 @@ import { denialError } from './respond'
  *   return listReports(auth.userId)
  * })
  */
-export async function requireAuth(event: H3Event, requirement: RouteRequirement = {}): Promise<GuardAuth & { userId: string; sessionId: string }> {
+export async function requireAuth(event: H3Event, requirement: RouteRequirement = {}): Promise<SignedInAuth> {
+  try {
+    return await checkAuth(event, requirement)
+  }
+  catch (error) {
+    // An app's own handler sends what it throws through Nitro's error handler: give it an H3 error.
+    throw isGuardError(error) ? toH3Error(event, error) : error
+  }
+}
+
+/**
+ * `requireAuth` for the guard's own API handlers: the same checks, throwing
+ * the GuardError itself (`defineGuardHandler` answers it).
+ *
+ * @example
+ * const auth = await checkAuth(event, { mfa: false })
+ */
+export async function checkAuth(event: H3Event, requirement: RouteRequirement = {}): Promise<SignedInAuth> {
   const guard = await useGuard().catch((error) => {
-    throw unavailableError(event, error)
+    throw unavailableError(error)
   })
   const auth = event.context.auth ?? (await resolveAuth(event, guard)).auth
   // Credentials that could not be checked (storage down) are not "signed out".
-  if (!auth.userId && credentialsUnchecked(event)) throw unavailableError(event)
+  if (!auth.userId && credentialsUnchecked(event)) throw unavailableError()
   const verdict = evaluateAccess(guard.live.policy, { auth, rules: [], extra: requirement, nowSeconds: guard.now() / 1000 })
   // A stale second factor gets the step-up `mfa_token` here too, as from the middleware.
   if (!verdict.allow) throw await denialError(verdict, auth)
-  return auth as GuardAuth & { userId: string; sessionId: string }
+  return auth as SignedInAuth
 }
