@@ -212,7 +212,7 @@ describe('no request header makes the guard skip (CVE-2025-29927 class)', () => 
     { 'x-http-method-override': 'OPTIONS' },
     { purpose: 'prefetch', 'x-nuxt-no-ssr': '1' },
   ]
-  it.each(tricks.map(headers => [Object.keys(headers).join(' + '), headers] as const))('%s', async (_name, headers) => {
+  it.each(tricks.map(headers => [Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join(' + '), headers] as const))('%s', async (_name, headers) => {
     expect(answerOf(await app.request('/api/secret', { headers }))).toMatchObject({ status: 401, error: 'unauthenticated', served: false })
     expect(answerOf(await app.request('/admin/secret', { headers }))).toMatchObject({ status: 302, to: '/sign-in', served: false })
     expect(answerOf(await member.send('/admin/secret', { headers }))).toMatchObject({ status: 403, error: 'forbidden', served: false })
