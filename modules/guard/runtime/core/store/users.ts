@@ -1,3 +1,4 @@
+import { ADMIN_ROLE } from '../admin/console-access'
 import type { SqlExecutor, GuardDatabase } from './db/database'
 
 export interface UserRecord {
@@ -30,7 +31,6 @@ interface UserRow {
 const COLUMNS = 'id, email, email_verified, password_hash, roles, public_metadata, created_at, claims_epoch'
 /** Serialises sign-ups' first-user decision and role changes: they never interleave. */
 const USERS_LOCK = 727274002
-const ADMIN_ROLE = 'admin'
 
 /** Maps a row of `guard_users` (any driver) to a `UserRecord`. */
 export function toUserRecord(row: UserRow): UserRecord {
