@@ -1,13 +1,13 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { FactorId } from '#guard/core/config/schema'
+import type { GuardAnswer } from '#guard/app/types/guard-api'
 import { ADMIN_API, problemOf, type ApiProblem } from './support/api'
 
-/** One `{{ … }}` shortcode the claims template may use. */
-export interface ShortcodeEntry { code: string; description: string; type?: string }
+/** What `GET /admin/meta` answers, as its handler does. */
+export type AdminMeta = GuardAnswer<'/api/_guard/admin/meta'>
 
-/** What `GET /admin/meta` answers. */
-export interface AdminMeta { shortcodes: ShortcodeEntry[]; reservedClaims: string[]; claimsSizeLimitBytes: number; factorIds: FactorId[] }
+/** One `{{ … }}` shortcode the claims template may use. */
+export type ShortcodeEntry = AdminMeta['shortcodes'][number]
 
 /**
  * Facts about the server the editors need (shortcodes, reserved claims, the
@@ -28,7 +28,7 @@ export const useAdminMetaStore = defineStore('admin-meta', () => {
     loading.value = true
     problem.value = null
     try {
-      data.value = await $fetch<AdminMeta>(`${ADMIN_API}/meta`)
+      data.value = await $fetch(`${ADMIN_API}/meta`)
     }
     catch (error) {
       problem.value = problemOf(error)

@@ -1,24 +1,27 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { FactorId } from '#guard/core/config/schema'
+import type { GuardAnswer } from '#guard/app/types/guard-api'
 import { ADMIN_API, problemOf, type ApiProblem } from './support/api'
 
-/** One row of `GET /admin/users`. */
-export interface AdminUser { id: string; email: string; roles: string[]; createdAt: string; factors: FactorId[]; activeSessions: number }
+/** One row of `GET /admin/users`, as its handler answers it. */
+export type AdminUser = GuardAnswer<'/api/_guard/admin/users'>['users'][number]
 
 /** A user's public metadata: a JSON object that session tokens can carry. */
 export type PublicMetadata = Record<string, unknown>
 
+/**
+ * When an admin's change to a user reaches their sessions, as the roles, metadata and reset-MFA
+ * answers say: `effective: 'next_request'` (each session's next request, every instance), and the
+ * older `effectiveWithinSeconds` (0 now that changes are live).
+ */
+type ChangeEffect = Pick<GuardAnswer<'/api/_guard/admin/users/:id/reset-mfa'>, 'effective' | 'effectiveWithinSeconds'>
+
 /** The result of an action on one user: done, or why not. */
 export type UserActionOutcome =
-  | {
+  | ({
     ok: true
     count?: number
-    /** When the change reaches the user's sessions: `next_request` (each session's next request, every instance). */
-    effective?: 'next_request'
-    /** The older field: seconds until tokens carry the change (0 now that changes are live). */
-    effectiveWithinSeconds?: number
-  }
+  } & Partial<ChangeEffect>)
   | { ok: false; problem: ApiProblem }
 
 /** How long the search waits after the last keystroke. */
@@ -52,7 +55,7 @@ function usersList() {
     loading.value = true
     problem.value = null
     try {
-      const answer = await $fetch<{ users: AdminUser[]; total: number }>(`${ADMIN_API}/users`, {
+      const answer = await $fetch(`${ADMIN_API}/users`, {
         query: { q: query.value || undefined, limit: limit.value, offset: offset.value },
       })
       if (mine !== run) return
@@ -100,26 +103,26 @@ function usersList() {
   }
 
   const changeRoles = (id: string, roles: string[]) => act(id, 'roles', async () => {
-    const { effectiveWithinSeconds, effective, ...user } = await $fetch<AdminUser & { effectiveWithinSeconds?: number; effective?: 'next_request' }>(`${ADMIN_API}/users/${encodeURIComponent(id)}/roles`, { method: 'PUT', body: { roles } })
+    const { effectiveWithinSeconds, effective, ...user } = await $fetch(`${ADMIN_API}/users/${encodeURIComponent(id)}/roles`, { method: 'PUT', body: { roles } })
     replace({ ...user, id })
     return { ok: true, effective, effectiveWithinSeconds }
   })
 
   const resetMfa = (id: string) => act(id, 'reset-mfa', async () => {
-    const answer = await $fetch<{ removed: number; effectiveWithinSeconds?: number; effective?: 'next_request' }>(`${ADMIN_API}/users/${encodeURIComponent(id)}/reset-mfa`, { method: 'POST', body: {} })
+    const answer = await $fetch(`${ADMIN_API}/users/${encodeURIComponent(id)}/reset-mfa`, { method: 'POST', body: {} })
     replace({ id, factors: [] })
     return { ok: true, count: answer.removed, effective: answer.effective, effectiveWithinSeconds: answer.effectiveWithinSeconds }
   })
 
   const revokeSessions = (id: string) => act(id, 'revoke-sessions', async () => {
-    const answer = await $fetch<{ revoked: number }>(`${ADMIN_API}/users/${encodeURIComponent(id)}/revoke-sessions`, { method: 'POST', body: {} })
+    const answer = await $fetch(`${ADMIN_API}/users/${encodeURIComponent(id)}/revoke-sessions`, { method: 'POST', body: {} })
     replace({ id, activeSessions: 0 })
     return { ok: true, count: answer.revoked }
   })
 
   /** Replaces the user's whole public metadata; the store remembers what the server saved. */
   const setPublicMetadata = (id: string, metadata: PublicMetadata) => act(id, 'metadata', async () => {
-    const { effectiveWithinSeconds, effective, publicMetadata, ...user } = await $fetch<AdminUser & { publicMetadata: PublicMetadata; effectiveWithinSeconds?: number; effective?: 'next_request' }>(`${ADMIN_API}/users/${encodeURIComponent(id)}/metadata`, { method: 'PUT', body: { publicMetadata: metadata } })
+    const { effectiveWithinSeconds, effective, publicMetadata, ...user } = await $fetch(`${ADMIN_API}/users/${encodeURIComponent(id)}/metadata`, { method: 'PUT', body: { publicMetadata: metadata } })
     replace({ ...user, id })
     knownMetadata.value = { ...knownMetadata.value, [id]: publicMetadata ?? metadata }
     return { ok: true, effective, effectiveWithinSeconds }

@@ -1,20 +1,11 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
+import type { GuardAnswer } from '#guard/app/types/guard-api'
 import { ADMIN_API } from './support/api'
 import { latestRequest } from './support/latest-request'
 
-/** One entry of `GET /admin/audit`. */
-export interface AuditEntry {
-  id: string | number
-  at: string
-  actorId: string | null
-  actorEmail: string | null
-  action: string
-  target: string | null
-  before: unknown
-  after: unknown
-  ip: string | null
-}
+/** One entry of `GET /admin/audit`, as its handler answers it. */
+export type AuditEntry = GuardAnswer<'/api/_guard/admin/audit'>['entries'][number]
 
 /**
  * The audit log, one page at a time, newest first. The API pages with a
@@ -40,7 +31,7 @@ export const useAuditStore = defineStore('admin-audit', () => {
 
   function fetchAt(before: string | undefined): Promise<boolean> {
     return run(
-      () => $fetch<{ entries: AuditEntry[]; nextBefore: string | number | null }>(`${ADMIN_API}/audit`, { query: { limit: limit.value, before } }),
+      () => $fetch(`${ADMIN_API}/audit`, { query: { limit: limit.value, before } }),
       (answer) => {
         entries.value = answer.entries
         nextBefore.value = answer.nextBefore === null || answer.nextBefore === undefined ? null : String(answer.nextBefore)

@@ -1,9 +1,10 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
+import type { GuardAnswer } from '#guard/app/types/guard-api'
 import { ADMIN_API, fieldIssuesOf, problemOf, type ApiProblem, type FieldIssue } from './support/api'
 
-/** What `POST /admin/claims/preview` answers. */
-export interface ClaimsPreview { claims: Record<string, unknown>; bytes: number; limitBytes: number }
+/** What `POST /admin/claims/preview` answers, as its handler does. */
+export type ClaimsPreview = GuardAnswer<'/api/_guard/admin/claims/preview'>
 
 /** How long the preview waits after the last edit. */
 export const PREVIEW_DEBOUNCE_MS = 400
@@ -30,7 +31,7 @@ export const useClaimsPreviewStore = defineStore('claims-preview', () => {
     const mine = ++run
     loading.value = true
     try {
-      const answer = await $fetch<ClaimsPreview>(`${ADMIN_API}/claims/preview`, { method: 'POST', body: { template, userId } })
+      const answer = await $fetch(`${ADMIN_API}/claims/preview`, { method: 'POST', body: { template, userId } })
       if (mine !== run) return
       result.value = answer
       issues.value = []

@@ -1,14 +1,17 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
+import type { GuardAnswer } from '#guard/app/types/guard-api'
 import { ADMIN_API, problemOf, type ApiProblem } from './support/api'
-import type { JsonChange } from './support/json-document'
-import { useGuardConfigStore, type ConfigVersion, type SaveEffect } from './guard-config'
+import { useGuardConfigStore, type SaveEffect } from './guard-config'
 
-/** One row of `GET /admin/config/history`. */
-export interface ConfigVersionSummary { version: number; createdAt: string; createdBy: string | null; createdByEmail: string | null; note: string | null }
+/** One row of `GET /admin/config/history`, as its handler answers it. */
+export type ConfigVersionSummary = GuardAnswer<'/api/_guard/admin/config/history'>['versions'][number]
 
-/** What `GET /admin/config/diff` answers. */
-export interface ConfigDiff { from: number; to: number; changes: JsonChange[] }
+/** What `GET /admin/config/diff` answers, as its handler does. */
+export type ConfigDiff = GuardAnswer<'/api/_guard/admin/config/diff'>
+
+/** One stored version as `GET /admin/config/versions/:version` answers it (with its note). */
+export type StoredConfigVersion = GuardAnswer<'/api/_guard/admin/config/versions/:version'>
 
 /**
  * Saved versions of the config: the list, a diff between any two, and
@@ -31,7 +34,7 @@ export const useConfigHistoryStore = defineStore('config-history', () => {
   const diffProblem = ref<ApiProblem | null>(null)
   const rollingBack = ref<number | null>(null)
   /** One stored version opened for reading. */
-  const viewed = ref<ConfigVersion | null>(null)
+  const viewed = ref<StoredConfigVersion | null>(null)
   const viewProblem = ref<ApiProblem | null>(null)
   let diffRun = 0
 
@@ -39,7 +42,7 @@ export const useConfigHistoryStore = defineStore('config-history', () => {
     loading.value = true
     problem.value = null
     try {
-      versions.value = (await $fetch<{ versions: ConfigVersionSummary[] }>(`${ADMIN_API}/config/history`)).versions
+      versions.value = (await $fetch(`${ADMIN_API}/config/history`)).versions
       loaded.value = true
     }
     catch (error) {
@@ -55,7 +58,7 @@ export const useConfigHistoryStore = defineStore('config-history', () => {
     diffLoading.value = true
     diffProblem.value = null
     try {
-      const answer = await $fetch<ConfigDiff>(`${ADMIN_API}/config/diff`, { query: { from, to } })
+      const answer = await $fetch(`${ADMIN_API}/config/diff`, { query: { from, to } })
       if (mine === diffRun) diff.value = answer
     }
     catch (error) {
@@ -70,7 +73,7 @@ export const useConfigHistoryStore = defineStore('config-history', () => {
   async function view(target: number): Promise<void> {
     viewProblem.value = null
     try {
-      viewed.value = await $fetch<ConfigVersion>(`${ADMIN_API}/config/versions/${target}`)
+      viewed.value = await $fetch(`${ADMIN_API}/config/versions/${target}`)
     }
     catch (error) {
       viewProblem.value = problemOf(error)
@@ -82,7 +85,7 @@ export const useConfigHistoryStore = defineStore('config-history', () => {
     const config = useGuardConfigStore()
     rollingBack.value = target
     try {
-      const answer = await $fetch<ConfigVersion & { effect?: SaveEffect }>(`${ADMIN_API}/config/rollback`, { method: 'POST', body: { version: target, expectedVersion: config.version } })
+      const answer = await $fetch(`${ADMIN_API}/config/rollback`, { method: 'POST', body: { version: target, expectedVersion: config.version } })
       config.adopt(answer)
       await load()
       return { ok: true, version: answer.version, effect: answer.effect }

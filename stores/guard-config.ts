@@ -1,20 +1,22 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { GuardConfig } from '#guard/core/config/schema'
+import type { SaveEffect } from '#guard/core/admin/effect'
+import type { GuardAnswer } from '#guard/app/types/guard-api'
 import { ADMIN_API, fieldIssuesOf, issuesUnder, problemOf, type ApiProblem, type FieldIssue } from './support/api'
 import { cloneJson, mergeOnto, sameJson, type JsonObject } from './support/json-document'
 
 /** The live config document as the console edits it (the server assigns `version`). */
 export type GuardDocument = Omit<GuardConfig, 'version'>
 
-/** What `GET/PUT /admin/config` answer. */
-export interface ConfigVersion { version: number; document: GuardDocument; createdAt?: string; createdBy?: string }
+/** What `GET /admin/config` answers, as its handler does: the live version, its document (read with documentOf), who saved it and when. */
+export type ConfigVersion = GuardAnswer<'/api/_guard/admin/config', 'get'>
+
+/** What a save answers about when it takes effect (the server's describeSaveEffect). */
+export type { SaveEffect }
 
 /** Someone saved while this admin was editing: what the 409 said. */
 export interface StaleConflict { currentVersion: number; current: GuardDocument }
-
-/** What a save answers about when it takes effect (the server's describeSaveEffect). */
-export interface SaveEffect { when: 'next_request' | 'partly_from_now'; summary: string; later: { path: string; when: string; text: string }[] }
 
 /** How a save ended; `effect.summary` is the message to show (it says when the save takes effect). */
 export type SaveOutcome =
@@ -84,7 +86,8 @@ export const useGuardConfigStore = defineStore('guard-config', () => {
     })
   })
 
-  function adopt(answer: ConfigVersion): void {
+  /** Takes a version the server answered (loaded, saved, rolled back to, or someone else's after a 409) as the one being edited. */
+  function adopt(answer: { version: number; document: unknown; createdAt?: string }): void {
     version.value = answer.version
     document.value = documentOf(answer.document)
     draft.value = documentOf(answer.document)
@@ -99,7 +102,7 @@ export const useGuardConfigStore = defineStore('guard-config', () => {
     loading.value = true
     loadProblem.value = null
     try {
-      adopt(await $fetch<ConfigVersion>(`${ADMIN_API}/config`))
+      adopt(await $fetch(`${ADMIN_API}/config`))
       return true
     }
     catch (error) {
@@ -111,13 +114,16 @@ export const useGuardConfigStore = defineStore('guard-config', () => {
     }
   }
 
-  /** Sends `body` to a save-like endpoint (PUT config, POST import) and reads the outcome. */
-  async function send(path: string, method: 'PUT' | 'POST', sent: GuardDocument): Promise<SaveOutcome> {
+  /** Sends the document to a save-like endpoint (PUT config, POST config/import) and reads the outcome. */
+  async function send(path: 'config' | 'config/import', sent: GuardDocument): Promise<SaveOutcome> {
     saving.value = true
     saveProblem.value = null
     saveIssues.value = []
     try {
-      const answer = await $fetch<ConfigVersion & { effect?: SaveEffect }>(`${ADMIN_API}/${path}`, { method, body: { version: version.value, document: sent } })
+      const body = { version: version.value, document: sent }
+      const answer = path === 'config'
+        ? await $fetch(`${ADMIN_API}/config`, { method: 'PUT', body })
+        : await $fetch(`${ADMIN_API}/config/import`, { method: 'POST', body })
       adopt(answer)
       return { ok: true, version: answer.version, effect: answer.effect }
     }
@@ -142,7 +148,7 @@ export const useGuardConfigStore = defineStore('guard-config', () => {
   /** Saves the draft as the version it was loaded at. */
   async function save(): Promise<SaveOutcome> {
     if (!draft.value || version.value === null) return { ok: false, reason: 'nothing' }
-    return send('config', 'PUT', cloneJson(draft.value))
+    return send('config', cloneJson(draft.value))
   }
 
   /**
@@ -154,7 +160,7 @@ export const useGuardConfigStore = defineStore('guard-config', () => {
     if (version.value === null) return { ok: false, reason: 'nothing' }
     importProblem.value = null
     importIssues.value = []
-    const outcome = await send('config/import', 'POST', documentOf(imported))
+    const outcome = await send('config/import', documentOf(imported))
     if (!outcome.ok) {
       importProblem.value = saveProblem.value
       importIssues.value = saveIssues.value
@@ -198,7 +204,7 @@ export const useGuardConfigStore = defineStore('guard-config', () => {
     const run = ++validationRun
     validating.value = true
     try {
-      const answer = await $fetch<{ ok: boolean; fields: FieldIssue[] }>(`${ADMIN_API}/config/validate`, { method: 'POST', body: { document: cloneJson(draft.value) } })
+      const answer = await $fetch(`${ADMIN_API}/config/validate`, { method: 'POST', body: { document: cloneJson(draft.value) } })
       if (run === validationRun) validationIssues.value = answer.fields ?? []
     }
     catch (error) {

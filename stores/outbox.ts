@@ -1,10 +1,11 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
+import type { GuardAnswer } from '#guard/app/types/guard-api'
 import { ADMIN_API } from './support/api'
 import { latestRequest } from './support/latest-request'
 
 /** One message of `GET /admin/outbox`: mail the default transport kept instead of sending. */
-export interface OutboxMessage { id: number; to: string; subject: string; text: string; createdAt: string }
+export type OutboxMessage = GuardAnswer<'/api/_guard/admin/outbox'>['messages'][number]
 
 /** The server answers at most this many messages per request. */
 export const OUTBOX_MAX_LIMIT = 200
@@ -48,7 +49,7 @@ export const useOutboxStore = defineStore('admin-outbox', () => {
   /** Fetches the newest `limit` messages; an answer to an older request never overwrites a newer one. */
   function load(): Promise<boolean> {
     return run(
-      () => $fetch<{ messages: OutboxMessage[] }>(`${ADMIN_API}/outbox`, { query: { limit: limit.value } }),
+      () => $fetch(`${ADMIN_API}/outbox`, { query: { limit: limit.value } }),
       (answer) => {
         messages.value = [...(answer.messages ?? [])].sort(newestFirst)
         loadedAt.value = new Date().toISOString()

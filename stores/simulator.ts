@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
+import type { GuardAnswer } from '#guard/app/types/guard-api'
 import { ADMIN_API, problemOf, type ApiProblem } from './support/api'
 import { cloneJson } from './support/json-document'
 import { useGuardConfigStore } from './guard-config'
@@ -7,23 +8,12 @@ import { useGuardConfigStore } from './guard-config'
 /** The question put to the simulator. */
 export interface SimulationQuestion { method: string; path: string; userId: string | null; mfa: boolean; against: 'live' | 'draft' }
 
-/** What `POST /admin/simulate` answers. */
-export interface SimulationVerdict {
-  allow: boolean
-  status: number
-  error?: string
-  reason: string
-  route: 'ignored' | 'public' | 'protected'
-  api: boolean
-  matchedRules: { index: number; pattern: string; require: Record<string, unknown> }[]
-  readings: string[]
-  redirect?: string | null
-  version: number | 'draft'
-  /** On INVALID_CLAIMS / mfa_required: the factors that would satisfy the route. */
-  factors?: string[]
-  /** The user as the next token would describe them (roles from the database). */
-  user?: { id: string; email: string; roles: string[]; enrolled: string[] } | null
-}
+/**
+ * What `POST /admin/simulate` answers, as its handler does: the verdict, the matched rules, the
+ * readings, `factors` on INVALID_CLAIMS / mfa_required, and the user as the next token would
+ * describe them (roles from the database).
+ */
+export type SimulationVerdict = GuardAnswer<'/api/_guard/admin/simulate'>
 
 /**
  * The "why?" simulator: how the guard would judge a request, for a chosen
@@ -48,7 +38,7 @@ export const useSimulatorStore = defineStore('simulator', () => {
     loading.value = true
     problem.value = null
     try {
-      verdict.value = await $fetch<SimulationVerdict>(`${ADMIN_API}/simulate`, {
+      verdict.value = await $fetch(`${ADMIN_API}/simulate`, {
         method: 'POST',
         body: {
           method: sent.method,
