@@ -1,15 +1,19 @@
 import { computed, type ComputedRef } from 'vue'
 import type { GuardAuth, SessionClaims } from '../../core/policy/auth'
+import type { GuardAnswer } from '../types/guard-api'
 import { useRequestEvent, useState } from '#imports'
 
-/** What `GET /api/_guard/session` answers for a signed-in user. */
-export interface SessionSnapshot {
-  userId: string
-  sessionId: string
+type SessionAnswer = GuardAnswer<'/api/_guard/session'>
+
+/**
+ * What `GET /api/_guard/session` answers for a signed-in user, as its handler
+ * does — with the claims typed by the app's `GuardSessionClaims` (JSON typing
+ * cannot carry the claims' open index signature, so they are named here).
+ */
+export type SessionSnapshot = Omit<SessionAnswer, 'sessionId' | 'claims'> & {
+  sessionId: NonNullable<SessionAnswer['sessionId']>
   /** The session token's claims, typed by the app's `GuardSessionClaims`. */
   claims: SessionClaims
-  roles: string[]
-  permissions: string[]
 }
 
 export interface UseAuth {
@@ -50,8 +54,8 @@ export function useAuth(): UseAuth {
     state.value = event ? snapshotOf(event.context.auth) : await $fetch<SessionSnapshot>('/api/_guard/session').catch(() => null)
     return state.value
   }
-  async function post(path: string, body?: object): Promise<string> {
-    const answer = await $fetch<{ redirectTo?: string }>(`/api/_guard/${path}`, { method: 'POST', body: body ?? {} })
+  async function start(path: 'sign-in' | 'sign-up', body: object): Promise<string> {
+    const answer = await $fetch(`/api/_guard/${path}`, { method: 'POST', body })
     await refresh()
     return answer.redirectTo ?? '/'
   }
@@ -62,9 +66,12 @@ export function useAuth(): UseAuth {
     userId: computed(() => state.value?.userId ?? null),
     refresh,
     load: async () => (state.value === undefined ? refresh() : state.value),
-    signIn: (email, password, redirectUrl) => post('sign-in', { email, password, redirect_url: redirectUrl }),
-    signUp: (email, password, redirectUrl) => post('sign-up', { email, password, redirect_url: redirectUrl }),
-    signOut: async () => { await post('sign-out') },
+    signIn: (email, password, redirectUrl) => start('sign-in', { email, password, redirect_url: redirectUrl }),
+    signUp: (email, password, redirectUrl) => start('sign-up', { email, password, redirect_url: redirectUrl }),
+    signOut: async () => {
+      await $fetch('/api/_guard/sign-out', { method: 'POST', body: {} })
+      await refresh()
+    },
     has: check => Boolean(state.value && ('role' in check ? state.value.roles.includes(check.role) : state.value.permissions.includes(check.permission))),
   }
 }

@@ -1,26 +1,27 @@
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON, AuthenticationResponseJSON } from '@simplewebauthn/browser'
+import type { FactorId } from '../../core/config/schema'
+import type { GuardAnswer } from '../types/guard-api'
 
 /** Second factors nuxt-guard knows. */
-export type FactorType = 'totp' | 'recovery_code' | 'email_code' | 'webauthn'
+export type FactorType = FactorId
 
-export interface EnrolledFactor { id: string; type: FactorType; label: string; createdAt: string | number; lastUsedAt: string | number | null }
+/** GET /api/_guard/mfa/factors: the strategies, enforcement, your factors and this session's completions. */
+export type FactorsOverview = GuardAnswer<'/api/_guard/mfa/factors'>
 
-/** GET /api/_guard/mfa/factors */
-export interface FactorsOverview {
-  strategies: Record<FactorType, boolean>
-  enforce: 'off' | 'all' | 'rules'
-  enrolled: EnrolledFactor[]
-  recoveryCodesRemaining: number
-  completed: Record<string, number>
-  satisfied: boolean
-}
+/** One of your factors, as the overview lists it. */
+export type EnrolledFactor = FactorsOverview['enrolled'][number]
 
-export interface Enrolled { enrolled: true; factor: FactorType; id?: string; recoveryCodes?: string[] }
-export interface ActiveSession { id: string; current: boolean; createdAt: string | number; lastActiveAt: string | number; ip: string | null; userAgent: string | null }
+/** What confirming a new factor answers (authenticator app, email codes, passkey); the first one brings recovery codes. */
+export type Enrolled = GuardAnswer<'/api/_guard/mfa/totp/verify'> | GuardAnswer<'/api/_guard/mfa/email/verify'> | GuardAnswer<'/api/_guard/mfa/webauthn/register/verify'>
+
+/** One of your live sessions, this one marked `current`. */
+export type ActiveSession = GuardAnswer<'/api/_guard/account/sessions'>['sessions'][number]
+
+/** The body of POST /api/_guard/mfa/challenge. */
 export interface ChallengeAnswer { factor: FactorType; code?: string; response?: AuthenticationResponseJSON; mfaToken?: string; rememberDevice?: boolean; redirect_url?: string }
 
 /** POST /api/_guard/mfa/challenge; `satisfied: false` = the MFA requirements still want another factor. */
-export interface ChallengeResult { completed: FactorType; redirectTo: string; satisfied?: boolean }
+export type ChallengeResult = GuardAnswer<'/api/_guard/mfa/challenge'>
 
 /**
  * How the console names each factor.
@@ -50,12 +51,11 @@ export const FACTOR_SHORT_LABELS: Record<FactorType, string> = {
 
 const base = '/api/_guard'
 // Unsafe methods always send a JSON body: the guard API refuses any other content type.
-const post = <T>(path: string, body: object = {}) => $fetch<T>(`${base}/${path}`, { method: 'POST', body })
-const remove = <T>(path: string) => $fetch<T>(`${base}/${path}`, { method: 'DELETE', body: {} })
 
 /**
- * Typed calls to the guard's MFA and account API (see the HTTP contract).
- * Failures throw `FetchError`; read them with `apiProblem(error)`.
+ * Typed calls to the guard's MFA and account API (see the HTTP contract);
+ * each resolves to what its handler returns. Failures throw `FetchError`;
+ * read them with `apiProblem(error)`.
  *
  * @example
  * const mfa = useMfaApi()
@@ -64,20 +64,30 @@ const remove = <T>(path: string) => $fetch<T>(`${base}/${path}`, { method: 'DELE
  * const { recoveryCodes } = await mfa.verifyTotp('123456')
  */
 export function useMfaApi() {
+  // Unsafe methods always send a JSON body: the guard API refuses any other content type. The return
+  // types name each route as well, for the package's type declarations (written without Nitro's route types).
+  // Passkey options are WebAuthn's own JSON types, which startRegistration/startAuthentication take:
+  // Nitro's JSON typing of the server's copy garbles their binary extension inputs.
   return {
-    factors: () => $fetch<FactorsOverview>(`${base}/mfa/factors`),
-    enrollTotp: () => post<{ secret: string; uri: string; qrSvg: string }>('mfa/totp/enroll'),
-    verifyTotp: (code: string) => post<Enrolled>('mfa/totp/verify', { code }),
-    sendEmailCode: (purpose: 'enroll' | 'challenge', mfaToken?: string) => post<{ sentTo: string; expiresInSeconds: number }>('mfa/email/send', { purpose, mfaToken }),
-    verifyEmail: (code: string) => post<Enrolled>('mfa/email/verify', { code }),
-    passkeyRegistrationOptions: () => post<PublicKeyCredentialCreationOptionsJSON>('mfa/webauthn/register/options'),
-    verifyPasskey: (response: RegistrationResponseJSON, label?: string) => post<Enrolled>('mfa/webauthn/register/verify', { response, label }),
-    passkeyAuthenticationOptions: (mfaToken?: string) => post<PublicKeyCredentialRequestOptionsJSON>('mfa/webauthn/authenticate/options', { mfaToken }),
-    challenge: (answer: ChallengeAnswer) => post<ChallengeResult>('mfa/challenge', answer),
-    regenerateRecoveryCodes: () => post<{ codes: string[] }>('mfa/recovery-codes'),
-    removeFactor: (id: string) => remove<{ removed: true }>(`mfa/factors/${encodeURIComponent(id)}`),
-    sessions: () => $fetch<{ sessions: ActiveSession[] }>(`${base}/account/sessions`),
-    revokeSession: (id: string) => remove<{ revoked: true }>(`account/sessions/${encodeURIComponent(id)}`),
-    revokeOtherSessions: () => post<{ revoked: number }>('account/sessions/revoke-others'),
+    factors: (): Promise<FactorsOverview> => $fetch(`${base}/mfa/factors`),
+    enrollTotp: (): Promise<GuardAnswer<'/api/_guard/mfa/totp/enroll'>> => $fetch(`${base}/mfa/totp/enroll`, { method: 'POST', body: {} }),
+    verifyTotp: (code: string): Promise<Enrolled> => $fetch(`${base}/mfa/totp/verify`, { method: 'POST', body: { code } }),
+    sendEmailCode: (purpose: 'enroll' | 'challenge', mfaToken?: string): Promise<GuardAnswer<'/api/_guard/mfa/email/send'>> =>
+      $fetch(`${base}/mfa/email/send`, { method: 'POST', body: { purpose, mfaToken } }),
+    verifyEmail: (code: string): Promise<Enrolled> => $fetch(`${base}/mfa/email/verify`, { method: 'POST', body: { code } }),
+    passkeyRegistrationOptions: () => $fetch<PublicKeyCredentialCreationOptionsJSON>(`${base}/mfa/webauthn/register/options`, { method: 'POST', body: {} }),
+    verifyPasskey: (response: RegistrationResponseJSON, label?: string): Promise<Enrolled> =>
+      $fetch(`${base}/mfa/webauthn/register/verify`, { method: 'POST', body: { response, label } }),
+    passkeyAuthenticationOptions: (mfaToken?: string) =>
+      $fetch<PublicKeyCredentialRequestOptionsJSON>(`${base}/mfa/webauthn/authenticate/options`, { method: 'POST', body: { mfaToken } }),
+    challenge: (answer: ChallengeAnswer): Promise<ChallengeResult> => $fetch(`${base}/mfa/challenge`, { method: 'POST', body: answer }),
+    regenerateRecoveryCodes: (): Promise<GuardAnswer<'/api/_guard/mfa/recovery-codes'>> => $fetch(`${base}/mfa/recovery-codes`, { method: 'POST', body: {} }),
+    removeFactor: (id: string): Promise<GuardAnswer<'/api/_guard/mfa/factors/:id'>> =>
+      $fetch(`${base}/mfa/factors/${encodeURIComponent(id)}`, { method: 'DELETE', body: {} }),
+    sessions: (): Promise<GuardAnswer<'/api/_guard/account/sessions'>> => $fetch(`${base}/account/sessions`),
+    revokeSession: (id: string): Promise<GuardAnswer<'/api/_guard/account/sessions/:id'>> =>
+      $fetch(`${base}/account/sessions/${encodeURIComponent(id)}`, { method: 'DELETE', body: {} }),
+    revokeOtherSessions: (): Promise<GuardAnswer<'/api/_guard/account/sessions/revoke-others'>> =>
+      $fetch(`${base}/account/sessions/revoke-others`, { method: 'POST', body: {} }),
   }
 }

@@ -1,13 +1,8 @@
 import { safeRedirectPath } from '../../core/policy/redirect'
 import { defineNuxtRouteMiddleware, navigateTo, abortNavigation, createError, useNuxtApp } from '#imports'
 
-interface NavigationVerdict {
-  allow: boolean
-  status?: number
-  error?: string
-  error_description?: string
-  redirect?: string | null
-}
+/** The refusal when the server cannot be asked: 503, as the server itself answers while it is unavailable. */
+const UNREACHABLE = { allow: false, status: 503, error: 'temporarily_unavailable', error_description: 'Could not reach the server to check access.', redirect: null } as const
 
 /**
  * Client-side navigation asks the server how it would judge the target page
@@ -20,18 +15,19 @@ interface NavigationVerdict {
 export default defineNuxtRouteMiddleware(async (to) => {
   // The server middleware judged the page that was loaded; only later navigations need asking.
   if (import.meta.server || useNuxtApp().isHydrating) return
-  const verdict = await $fetch<NavigationVerdict>('/api/_guard/verdict', { query: { path: to.fullPath } })
-    .catch(() => ({ allow: false, status: 503, error: 'temporarily_unavailable', error_description: 'Could not reach the server to check access.' }) as NavigationVerdict)
+  const verdict = await $fetch('/api/_guard/verdict', { query: { path: to.fullPath } }).catch(() => UNREACHABLE)
   if (verdict.allow) return
-  if (verdict.redirect) {
+  // GET /verdict's refusals carry their status, error and redirect (its "allowed" answer none of them).
+  const refusal = 'status' in verdict ? verdict : undefined
+  if (refusal?.redirect) {
     const fallback = `/sign-in?redirect_url=${encodeURIComponent(to.fullPath)}`
-    return navigateTo(safeRedirectPath(verdict.redirect, fallback))
+    return navigateTo(safeRedirectPath(refusal.redirect, fallback))
   }
   return abortNavigation(createError({
-    statusCode: verdict.status ?? 403,
-    statusMessage: verdict.error ?? 'forbidden',
-    message: verdict.error_description,
-    data: { error: verdict.error ?? 'forbidden', path: to.fullPath, source: 'navigation' },
+    statusCode: refusal?.status ?? 403,
+    statusMessage: refusal?.error ?? 'forbidden',
+    message: refusal?.error_description,
+    data: { error: refusal?.error ?? 'forbidden', path: to.fullPath, source: 'navigation' },
     fatal: true,
   }))
 })
