@@ -12,7 +12,7 @@ export type ConfigReview =
 
 /**
  * Validates a candidate document with the config schema, compiles it with
- * the real policy compiler (as version 0) and runs the
+ * the real policy compiler (as version 0: see `asVersion`) and runs the
  * safety checks, keeping `consolePath` (the module's `console.path`)
  * reachable. Saves nothing.
  *

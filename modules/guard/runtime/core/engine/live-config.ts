@@ -1,10 +1,10 @@
 import { validateConfig, formatConfigIssues, type ConfigIssue } from '../config/validate'
 import type { GuardConfig } from '../config/schema'
-import { compilePolicy, type CompiledPolicy } from '../policy/compile'
-import type { GuardDatabase } from '../store/db/database'
+import { asVersion, compilePolicy, type CompiledPolicy } from '../policy/compile'
+import type { GuardDatabase, SqlExecutor } from '../store/db/database'
 import { overflowMessage } from '../claims/limit'
 import { findClaimsOverflow } from './claims-limit'
-import { appendConfigVersion, findConfigVersion, latestConfigVersion, StaleConfigVersionError } from '../store/config-versions'
+import { appendConfigVersion, findConfigVersion, latestConfigVersion, StaleConfigVersionError, type AppendedConfigVersion } from '../store/config-versions'
 
 /** NOTIFY channel that tells other instances a new version was saved. */
 export const CONFIG_CHANNEL = 'nuxt_guard_config'
@@ -15,6 +15,14 @@ export class InvalidConfigError extends Error {
 }
 
 export { StaleConfigVersionError }
+
+/** Who saves a version, and why; `alsoWrite` runs in the version's own transaction (e.g. the audit entry). */
+export interface CommitOptions {
+  expectedVersion: number
+  actorId?: string | null
+  note?: string
+  alsoWrite?: (tx: SqlExecutor, appended: AppendedConfigVersion) => Promise<void>
+}
 
 /**
  * The config every request is judged by. Holds one compiled policy and swaps
@@ -43,8 +51,8 @@ export class LiveConfig {
     if (!latest) {
       const result = validateConfig(seed)
       if (!result.ok) throw new Error(`The guard \`config\` in nuxt.config.ts is invalid; fix these fields:\n${formatConfigIssues(result.issues)}`)
-      latest = await appendConfigVersion(this.db, { document: result.config, expectedVersion: 0, note: 'seeded from nuxt.config.ts' })
-        .catch(async (error) => {
+      latest = await this.db.transaction(tx => appendConfigVersion(tx, { document: result.config, expectedVersion: 0, note: 'seeded from nuxt.config.ts' }))
+        .then(({ saved }) => saved, async (error) => {
           if (error instanceof StaleConfigVersionError) return (await latestConfigVersion(this.db))!
           throw error
         })
@@ -53,21 +61,36 @@ export class LiveConfig {
   }
 
   /**
-   * Validates and saves a new version, then swaps it in before returning.
-   * Throws `InvalidConfigError` (422; also when the claims template would
-   * render too large for a real user, naming the claim and the user) or
-   * `StaleConfigVersionError` (409).
+   * Validates and saves a new version, then swaps it in before returning
+   * (`commit`). Throws `InvalidConfigError` or `StaleConfigVersionError`.
    */
-  async save(document: unknown, { expectedVersion, actorId, note }: { expectedVersion: number; actorId?: string | null; note?: string }): Promise<CompiledPolicy> {
+  async save(document: unknown, options: Omit<CommitOptions, 'alsoWrite'>): Promise<CompiledPolicy> {
     const result = validateConfig(document)
     if (!result.ok) throw new InvalidConfigError(result.issues)
-    // The claims template (and the roles' permissions it may read) must fit every real user's token.
-    const overflow = await findClaimsOverflow(this.db, compilePolicy(result.config, this.current?.version ?? 0))
+    return (await this.commit(compilePolicy(result.config, 0), options)).policy
+  }
+
+  /**
+   * Saves a validated candidate compiled as version 0: the claims template must
+   * fit every real user's token (else `InvalidConfigError`, naming the claim
+   * and the user); appends it with `alsoWrite` in one transaction
+   * (`StaleConfigVersionError`, with the latest version); swaps that compiled
+   * policy in under its version before returning; announces it (NOTIFY).
+   *
+   * @example
+   * const { policy, saved, previous } = await live.commit(compilePolicy(config, 0), { expectedVersion: 7, actorId })
+   */
+  async commit(candidate: CompiledPolicy, { expectedVersion, actorId, note, alsoWrite }: CommitOptions): Promise<AppendedConfigVersion & { policy: CompiledPolicy }> {
+    const overflow = await findClaimsOverflow(this.db, candidate)
     if (overflow) throw new InvalidConfigError([{ path: `claims.template.${overflow.claim}`, message: overflowMessage(overflow, `user ${overflow.email} (${overflow.userId})`) }])
-    const saved = await appendConfigVersion(this.db, { document: result.config, expectedVersion, createdBy: actorId, note })
-    const policy = this.swap(compilePolicy(result.config, saved.version))
-    await this.db.notify(CONFIG_CHANNEL, String(saved.version)).catch(() => {})
-    return policy
+    const appended = await this.db.transaction(async (tx) => {
+      const result = await appendConfigVersion(tx, { document: candidate.config, expectedVersion, createdBy: actorId, note })
+      await alsoWrite?.(tx, result)
+      return result
+    })
+    const policy = this.swap(asVersion(candidate, appended.saved.version))
+    await this.db.notify(CONFIG_CHANNEL, String(appended.saved.version)).catch(() => {})
+    return { ...appended, policy }
   }
 
   /**

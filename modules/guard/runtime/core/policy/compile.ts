@@ -119,6 +119,19 @@ export function compilePolicy(config: GuardConfig, version: number): CompiledPol
 }
 
 /**
+ * The same compiled policy under another version number: a candidate is
+ * compiled once (as version 0) to be checked, and goes live under the version
+ * it was saved as, without compiling it again. Shares the matcher and caches.
+ *
+ * @example
+ * const candidate = compilePolicy(config, 0)
+ * asVersion(candidate, 8).version // 8, judging exactly like candidate
+ */
+export function asVersion(policy: CompiledPolicy, version: number): CompiledPolicy {
+  return { ...policy, version }
+}
+
+/**
  * Combines the classes of several readings of one path: protected beats
  * public beats ignored; rules are united; an API reading makes it API; the
  * MFA exemption holds only if every protected reading has it.

@@ -1,4 +1,4 @@
-import type { GuardDatabase, SqlExecutor } from './db/database'
+import type { SqlExecutor } from './db/database'
 
 export interface ConfigVersionRecord {
   version: number
@@ -8,9 +8,12 @@ export interface ConfigVersionRecord {
   note: string | null
 }
 
-/** The save named a version that is no longer the latest. */
+/** A version just appended (`saved`) and the one it replaced (`previous`, none for the first). */
+export interface AppendedConfigVersion { saved: ConfigVersionRecord; previous: ConfigVersionRecord | undefined }
+
+/** The save named a version that is no longer the latest; `latest` is that version (read under the save's lock). */
 export class StaleConfigVersionError extends Error {
-  constructor(readonly expected: number, readonly current: number) {
+  constructor(readonly expected: number, readonly current: number, readonly latest?: ConfigVersionRecord) {
     super(`the config was saved as version ${current} after you loaded version ${expected}`)
   }
 }
@@ -32,26 +35,28 @@ export async function latestConfigVersion(db: SqlExecutor): Promise<ConfigVersio
 }
 
 /**
- * Appends a config version. `expectedVersion` is the version the editor
- * started from (0 for the first save); any other latest version throws
- * `StaleConfigVersionError`, so two concurrent edits cannot both land.
+ * Appends a config version; call it inside `db.transaction` (it takes the
+ * transaction's config lock, so saves are serialised). `expectedVersion` is
+ * the version the editor started from (0 for the first save); any other
+ * latest version throws `StaleConfigVersionError` (with that version), so two
+ * concurrent edits cannot both land. Returns the stored row and the one it
+ * replaces, read under the lock: no second read is needed.
  *
  * @example
- * const { version } = await appendConfigVersion(db, { document, expectedVersion: 6, createdBy: userId })
+ * const { saved, previous } = await db.transaction(tx => appendConfigVersion(tx, { document, expectedVersion: 6, createdBy: userId }))
  */
-export function appendConfigVersion(db: GuardDatabase, input: {
+export async function appendConfigVersion(tx: SqlExecutor, input: {
   document: unknown; expectedVersion: number; createdBy?: string | null; note?: string | null
-}): Promise<ConfigVersionRecord> {
-  return db.transaction(async (tx) => {
-    await tx.query('select pg_advisory_xact_lock(727274003)')
-    const [{ current } = { current: 0 }] = await tx.query<{ current: number }>('select coalesce(max(version), 0)::int as current from guard_config_versions')
-    if (current !== input.expectedVersion) throw new StaleConfigVersionError(input.expectedVersion, current)
-    const [row] = await tx.query(
-      `insert into guard_config_versions (version, document, created_by, note) values ($1, $2::jsonb, $3, $4) returning ${COLUMNS}`,
-      [current + 1, JSON.stringify(input.document), input.createdBy ?? null, input.note ?? null],
-    )
-    return toRecord(row)
-  })
+}): Promise<AppendedConfigVersion> {
+  await tx.query('select pg_advisory_xact_lock(727274003)')
+  const previous = await latestConfigVersion(tx)
+  const current = previous?.version ?? 0
+  if (current !== input.expectedVersion) throw new StaleConfigVersionError(input.expectedVersion, current, previous)
+  const [row] = await tx.query(
+    `insert into guard_config_versions (version, document, created_by, note) values ($1, $2::jsonb, $3, $4) returning ${COLUMNS}`,
+    [current + 1, JSON.stringify(input.document), input.createdBy ?? null, input.note ?? null],
+  )
+  return { saved: toRecord(row), previous }
 }
 
 /**

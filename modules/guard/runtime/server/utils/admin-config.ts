@@ -1,12 +1,9 @@
 import { z } from 'zod'
 import type { H3Event } from 'h3'
-import { reviewConfig } from '../../core/admin/review'
-import { describeSaveEffect, type SaveEffect } from '../../core/admin/effect'
-import type { GuardConfig } from '../../core/config/schema'
+import { saveConfig, type ConfigSave, type SavedConfig } from '../../core/admin/save'
 import type { Guard } from '../../core/engine/create-guard'
-import { InvalidConfigError, StaleConfigVersionError } from '../../core/engine/live-config'
-import { findConfigVersion, latestConfigVersion, type ConfigVersionRecord } from '../../core/store/config-versions'
-import { auditAdminAction } from './admin-request'
+import { findConfigVersion, type ConfigVersionRecord } from '../../core/store/config-versions'
+import { clientAddress } from './client-address'
 import { guardError } from './errors'
 import { guardPublicSettings } from './guard-instance'
 
@@ -57,62 +54,21 @@ export async function configVersionOr404(guard: Guard, version: number): Promise
   return record
 }
 
-export interface AdminSave {
-  document: unknown
-  /** The version the admin edited; a newer latest version gets 409. */
-  expectedVersion: number
-  action: 'config.save' | 'config.rollback' | 'config.import'
-  note: string
-  /** Extra audit detail, e.g. `{ rolledBackTo: 3 }`. */
-  detail?: Record<string, unknown>
-}
+/** A console save as a handler states it; the adapter adds who (with their address) and the console path. */
+export type AdminSave = Omit<ConfigSave, 'actor' | 'consolePath'>
 
 /**
- * The one way the console saves a config: validate (422 `invalid_config`),
- * safety checks (422 `unsafe_config`), then `live.save`, which swaps the
- * compiled policy in before it returns (409 `stale_version` with the current
- * document when someone saved first). Audited with the documents before and
- * after. The answer's `effect` says when it takes effect (describeSaveEffect):
- * the next request, except lifetimes, which apply to what is issued from now.
+ * The one way the console saves a config (save, rollback, import): the core
+ * operation `saveConfig` — validated and compiled once, safety-checked, the
+ * version and its audit entry in one transaction, live here before it
+ * returns, announced to other instances — with the admin's address and the
+ * module's console path. Throws 422 `invalid_config` / `unsafe_config`, 409
+ * `stale_version` (with `currentVersion` and `current`). The answer's
+ * `effect` says when it takes effect (describeSaveEffect).
  *
  * @example
  * return saveAdminConfig(event, guard, admin.userId, { document, expectedVersion: body.version, action: 'config.save', note: 'saved in the console' })
  */
-export async function saveAdminConfig(event: H3Event, guard: Guard, actorId: string, save: AdminSave): Promise<{ version: number; document: unknown; effect: SaveEffect }> {
-  const review = reviewConfig(save.document, guard.now() / 1000, guardPublicSettings().consolePath)
-  if (!review.ok && review.kind === 'invalid') throw invalidConfig(review.fields)
-  if (!review.ok) {
-    throw guardError(422, 'unsafe_config', `The config was not saved: ${review.fields[0]!.message}`, { fields: review.fields })
-  }
-  const previous = await findConfigVersion(guard.db, save.expectedVersion)
-  let saved: { version: number }
-  try {
-    saved = await guard.live.save(review.config, { expectedVersion: save.expectedVersion, actorId, note: save.note })
-  }
-  catch (error) {
-    if (error instanceof InvalidConfigError) throw invalidConfig(error.issues)
-    if (error instanceof StaleConfigVersionError) throw await staleVersion(guard, save.expectedVersion)
-    throw error
-  }
-  const record = (await findConfigVersion(guard.db, saved.version))!
-  await auditAdminAction(event, guard, actorId, {
-    action: save.action,
-    target: `config:v${record.version}`,
-    before: previous ? { version: previous.version, document: previous.document } : null,
-    after: { version: record.version, document: record.document, note: save.note, ...save.detail },
-  })
-  const effect = describeSaveEffect(previous?.document as GuardConfig | undefined, review.config as GuardConfig, record.version)
-  return { version: record.version, document: record.document, effect }
-}
-
-function invalidConfig(fields: { path: string; message: string }[]) {
-  return guardError(422, 'invalid_config', `The config was not saved: ${fields[0]!.path}: ${fields[0]!.message}`, { fields })
-}
-
-async function staleVersion(guard: Guard, expected: number) {
-  const current = await latestConfigVersion(guard.db)
-  return guardError(409, 'stale_version', `Someone saved version ${current?.version} after you loaded version ${expected}. Reload it, or re-apply your changes on top of it.`, {
-    currentVersion: current?.version ?? null,
-    current: current?.document ?? null,
-  })
+export function saveAdminConfig(event: H3Event, guard: Guard, actorId: string, save: AdminSave): Promise<SavedConfig> {
+  return saveConfig(guard, { ...save, actor: { userId: actorId, ip: clientAddress(event) ?? null }, consolePath: guardPublicSettings().consolePath })
 }
