@@ -1,7 +1,7 @@
 import type { FactorId } from '../config/schema'
+import { GUARD_ERROR_CODES } from '../errors'
 import type { CompiledPolicy } from './compile'
 import type { DenyCode, Verdict } from './decide'
-import { strandedDetails, strandedExplanation } from '../mfa/stranded'
 
 /** A verdict that refuses the request. */
 export type Denial = Extract<Verdict, { allow: false }>
@@ -11,33 +11,24 @@ export type DenialBody = {
   error: DenyCode
   error_description: string
   claimValidationErrors?: { id: 'mfa'; reason: { message: string; factorId: FactorId } }[]
-} & Partial<ReturnType<typeof strandedDetails>>
-
-const DESCRIPTIONS: Record<DenyCode, string> = {
-  unauthenticated: 'Sign in to continue.',
-  forbidden: 'You do not have access to this resource.',
-  mfa_enrollment_required: 'Set up a second factor for your account to continue.',
-  mfa_reenrollment_required: 'Your second factors are switched off on this site: confirm it is you, then set up another to continue.',
-  INVALID_CLAIMS: 'Complete your second factor to continue.',
-  mfa_required: 'Confirm it is you with your second factor to continue.',
 }
 
 /**
- * The JSON body for a denial: `{ error, error_description }`, plus
+ * The JSON body for a denial: `{ error, error_description }` (the error
+ * registry's description of the code, then the verdict's reason), plus
  * `claimValidationErrors` naming the first missing factor on INVALID_CLAIMS.
  *
  * @example
  * denialBody(verdict) // { error: 'forbidden', error_description: 'You do not have access to this resource. (rule /admin/** needs one of the roles: admin)' }
  */
 export function denialBody(verdict: Denial): DenialBody {
-  const body: DenialBody = { error: verdict.error, error_description: `${DESCRIPTIONS[verdict.error]} (${verdict.reason})` }
+  const body: DenialBody = { error: verdict.error, error_description: `${GUARD_ERROR_CODES[verdict.error].description} (${verdict.reason})` }
   if (verdict.error === 'INVALID_CLAIMS') {
     body.claimValidationErrors = (verdict.factors ?? []).slice(0, 1).map(factorId => ({
       id: 'mfa',
       reason: { message: 'second factor not completed in this session', factorId },
     }))
   }
-  if (verdict.stranded) Object.assign(body, { error_description: `${strandedExplanation(verdict.stranded)} (${verdict.reason})` }, strandedDetails(verdict.stranded))
   return body
 }
 
@@ -54,8 +45,6 @@ export function denialRedirect(verdict: Denial, policy: CompiledPolicy, path: st
   const target = {
     unauthenticated: config.signInUrl,
     mfa_enrollment_required: config.mfa.enrollUrl,
-    // Stranded: the challenge page explains, lets them prove it is them, then sends them to enroll.
-    mfa_reenrollment_required: config.mfa.challengeUrl,
     INVALID_CLAIMS: config.mfa.challengeUrl,
     mfa_required: config.mfa.challengeUrl,
     forbidden: undefined,
