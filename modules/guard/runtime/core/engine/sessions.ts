@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose'
 import { decoyPasswordHash, hashPassword, verifyPassword } from '../crypto/password'
 import { newId, randomToken, sha256 } from '../crypto/random'
 import { renderClaims } from '../claims/template'
+import { GuardError } from '../errors'
 import { fitClaims } from '../claims/limit'
 import type { ClaimsUser } from '../claims/shortcodes'
 import type { FactorId } from '../config/schema'
@@ -45,9 +46,9 @@ export interface RequestOrigin {
   knownDevices?: readonly string[]
 }
 
-/** Email or password did not match; deliberately the same for both. */
-export class InvalidCredentialsError extends Error {
-  constructor() { super('email or password is incorrect') }
+/** Email or password did not match; deliberately the same for both: 401 `invalid_credentials`. */
+export class InvalidCredentialsError extends GuardError {
+  constructor() { super('invalid_credentials') }
 }
 
 /**

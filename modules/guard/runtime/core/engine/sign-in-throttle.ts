@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { randomToken, sha256 } from '../crypto/random'
 import { deriveKey } from '../crypto/secret'
+import { GuardError } from '../errors'
 import type { GuardDatabase } from '../store/db/database'
 import { countFailures, forgetAttempt, forgetPairFailures, recordAttempt, secondsUntilBelow, type FailureScope, type SignInAttemptKey } from '../store/sign-in-failures'
 
@@ -31,10 +32,11 @@ export interface SignInClient {
   knownDevices?: readonly string[]
 }
 
-/** 429: this attempt was refused before its password was checked. */
-export class SignInThrottledError extends Error {
-  constructor(readonly retryAfterSeconds: number, readonly scope: Exclude<FailureScope, 'device'>) {
-    super(SCOPE_MESSAGES[scope](Math.max(1, Math.ceil(retryAfterSeconds / 60))))
+/** 429 `too_many_attempts` (with `retryAfterSeconds`): this attempt was refused before its password was checked. */
+export class SignInThrottledError extends GuardError {
+  declare readonly retryAfterSeconds: number
+  constructor(retryAfterSeconds: number, readonly scope: Exclude<FailureScope, 'device'>) {
+    super('too_many_attempts', SCOPE_MESSAGES[scope](Math.max(1, Math.ceil(retryAfterSeconds / 60))), { retryAfterSeconds })
   }
 }
 

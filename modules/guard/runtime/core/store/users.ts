@@ -1,3 +1,4 @@
+import { GuardError } from '../errors'
 import { ADMIN_ROLE } from '../admin/console-access'
 import type { SqlExecutor, GuardDatabase } from './db/database'
 
@@ -46,9 +47,9 @@ export function toUserRecord(row: UserRow): UserRecord {
   }
 }
 
-/** The email address was taken (compared case-insensitively). */
-export class EmailTakenError extends Error {
-  constructor() { super('an account with this email address already exists') }
+/** The email address was taken (compared case-insensitively): 409 `email_taken` naming the field. */
+export class EmailTakenError extends GuardError {
+  constructor() { super('email_taken', undefined, { field: 'email' }) }
 }
 
 /**
@@ -145,13 +146,13 @@ export async function listUsers(db: SqlExecutor, { q = '', limit, offset, now }:
 }
 
 /**
- * The change would leave no user with the admin role.
+ * The change would leave no user with the admin role: 409 `last_admin`, naming the user when known.
  *
  * @example
  * await setUserRoles(db, lastAdminId, ['member']).catch(error => { if (error instanceof LastAdminError) refuse() })
  */
-export class LastAdminError extends Error {
-  constructor() { super('this is the last admin: give another user the admin role first') }
+export class LastAdminError extends GuardError {
+  constructor(email?: string) { super('last_admin', email ? `${email} is the last admin; give another user the admin role first.` : undefined) }
 }
 
 /**
@@ -164,11 +165,11 @@ export class LastAdminError extends Error {
 export function setUserRoles(db: GuardDatabase, userId: string, roles: string[]): Promise<UserRecord | undefined> {
   return db.transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock($1)', [USERS_LOCK])
-    const [current] = await tx.query<{ roles: string[] }>('select roles from guard_users where id = $1', [userId])
+    const [current] = await tx.query<{ roles: string[]; email: string }>('select roles, email from guard_users where id = $1', [userId])
     if (!current) return undefined
     if (current.roles.includes(ADMIN_ROLE) && !roles.includes(ADMIN_ROLE)) {
       const [others] = await tx.query<{ n: number }>(`select count(*)::int as n from guard_users where id <> $1 and roles @> $2::jsonb`, [userId, JSON.stringify([ADMIN_ROLE])])
-      if (!others?.n) throw new LastAdminError()
+      if (!others?.n) throw new LastAdminError(current.email)
     }
     const [row] = await tx.query<UserRow>(
       `update guard_users set roles = $2::jsonb, updated_at = now(), claims_epoch = claims_epoch + 1, claims_changed_at = now() where id = $1

@@ -1,7 +1,7 @@
 import { defineEventHandler, setResponseHeader, setResponseStatus } from 'h3'
-import type { Guard } from '../../../core/engine/create-guard'
-import { UNAVAILABLE_RETRY_AFTER_SECONDS } from '../../utils/errors'
-import { readyGuard } from '../../utils/guard-instance'
+import type { Guard } from '#guard/core/engine/create-guard'
+import { UNAVAILABLE_RETRY_AFTER_SECONDS } from '#guard/server/utils/errors'
+import { readyGuard } from '#guard/server/utils/guard-instance'
 
 /** How long `select 1` may take before the database counts as unreachable (ms). */
 const DATABASE_PROBE_TIMEOUT_MS = 2_000

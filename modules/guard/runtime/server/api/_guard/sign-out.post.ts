@@ -1,7 +1,7 @@
-import { defineGuardHandler } from '../../utils/define-guard-handler'
-import { clearSessionCookies } from '../../utils/cookies'
-import { getAuth } from '../../utils/get-auth'
-import { guardSettings, useGuard } from '../../utils/guard-instance'
+import { defineGuardHandler } from '#guard/server/utils/define-guard-handler'
+import { clearSessionCookies } from '#guard/server/utils/cookies'
+import { getAuth } from '#guard/server/utils/get-auth'
+import { guardSettings, useGuard } from '#guard/server/utils/guard-instance'
 
 /** POST /api/_guard/sign-out: ends this session everywhere and clears the cookies. */
 export default defineGuardHandler(async (event) => {

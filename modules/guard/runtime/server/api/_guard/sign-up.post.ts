@@ -1,14 +1,9 @@
-import { signUpSchema } from '../../../core/engine/credentials'
-import { EmailTakenError } from '../../../core/store/users'
-import { defineGuardHandler, readGuardBody } from '../../utils/define-guard-handler'
-import { startSession } from '../../utils/start-session'
-import { guardError } from '../../utils/errors'
+import { signUpSchema } from '#guard/core/engine/credentials'
+import { defineGuardHandler, readGuardBody } from '#guard/server/utils/define-guard-handler'
+import { startSession } from '#guard/server/utils/start-session'
 
-/** POST /api/_guard/sign-up `{ email, password }`: creates the user (the first one becomes admin) and signs in. */
+/** POST /api/_guard/sign-up `{ email, password }`: creates the user (the first one becomes admin) and signs in; 409 `email_taken`. */
 export default defineGuardHandler(async (event) => {
   const credentials = await readGuardBody(event, signUpSchema)
-  return startSession(event, credentials.redirect_url, (guard, origin) => guard.sessions.signUp(credentials, origin).catch((error) => {
-    if (error instanceof EmailTakenError) throw guardError(409, 'email_taken', 'An account with this email address already exists; sign in instead.', { field: 'email' })
-    throw error
-  }))
+  return startSession(event, credentials.redirect_url, (guard, origin) => guard.sessions.signUp(credentials, origin))
 })

@@ -1,12 +1,12 @@
 import { getQuery } from 'h3'
-import { pathReadings } from '../../../core/paths/canonicalize'
-import { evaluateAccess } from '../../../core/policy/decide'
-import { denialBody } from '../../../core/policy/denial'
-import { defineGuardHandler } from '../../utils/define-guard-handler'
-import { guardError } from '../../utils/errors'
-import { getAuth } from '../../utils/get-auth'
-import { useGuard } from '../../utils/guard-instance'
-import { pageDenialRedirect } from '../../utils/respond'
+import { pathReadings } from '#guard/core/paths/canonicalize'
+import { evaluateAccess } from '#guard/core/policy/decide'
+import { denialBody } from '#guard/core/policy/denial'
+import { GuardError } from '#guard/core/errors'
+import { defineGuardHandler } from '#guard/server/utils/define-guard-handler'
+import { getAuth } from '#guard/server/utils/get-auth'
+import { useGuard } from '#guard/server/utils/guard-instance'
+import { pageDenialRedirect } from '#guard/server/utils/respond'
 
 /**
  * GET /api/_guard/verdict?path=/reports: how the server would judge a page
@@ -15,9 +15,9 @@ import { pageDenialRedirect } from '../../utils/respond'
  */
 export default defineGuardHandler(async (event) => {
   const path = getQuery(event).path
-  if (typeof path !== 'string' || !path.startsWith('/')) throw guardError(422, 'invalid_request', 'path: give the page path to judge, such as /dashboard', { field: 'path' })
+  if (typeof path !== 'string' || !path.startsWith('/')) throw new GuardError('invalid_request', 'path: give the page path to judge, such as /dashboard', { field: 'path' })
   const readings = pathReadings(path)
-  if (!readings.ok) throw guardError(400, 'invalid_request', `path: ${readings.reason}`, { field: 'path' })
+  if (!readings.ok) throw new GuardError('malformed_request', `path: ${readings.reason}`, { field: 'path' })
   const guard = await useGuard()
   const policy = guard.live.policy
   const route = policy.classify(readings.readings)

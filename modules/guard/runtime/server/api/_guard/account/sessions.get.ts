@@ -1,14 +1,12 @@
-import { listUserSessions } from '../../../../core/store/sessions'
-import { defineGuardHandler } from '../../../utils/define-guard-handler'
-import { mfaRequest } from '../../../utils/mfa-request'
+import { listUserSessions } from '#guard/core/store/sessions'
+import { defineAccountHandler } from '#guard/server/utils/define-handlers'
 
 /** GET /api/_guard/account/sessions: your live sessions, this one marked `current`. */
-export default defineGuardHandler(async (event) => {
-  const { guard, userId, sessionId } = await mfaRequest(event, { secondFactor: true })
+export default defineAccountHandler(async (_event, { guard, userId, sessionId }) => {
   const sessions = await listUserSessions(guard.db, userId, new Date(guard.now()))
   return {
     sessions: sessions.map(s => ({
       id: s.id, current: s.id === sessionId, createdAt: s.createdAt.toISOString(), lastActiveAt: s.lastActiveAt.toISOString(), ip: s.ip, userAgent: s.userAgent,
     })),
   }
-})
+}, { secondFactor: true })

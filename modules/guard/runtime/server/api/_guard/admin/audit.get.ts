@@ -1,9 +1,7 @@
 import { z } from 'zod'
-import { listAudit } from '../../../../core/store/audit'
-import { defineGuardHandler } from '../../../utils/define-guard-handler'
-import { requireAdmin } from '../../../utils/require-admin'
-import { useGuard } from '../../../utils/guard-instance'
-import { readAdminQuery } from '../../../utils/admin-request'
+import { listAudit } from '#guard/core/store/audit'
+import { defineAdminHandler } from '#guard/server/utils/define-handlers'
+import { readAdminQuery } from '#guard/server/utils/admin-request'
 
 const query = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -11,8 +9,7 @@ const query = z.object({
 })
 
 /** GET /api/_guard/admin/audit?limit=&before= → `{ entries: [{ id, at, actorId, actorEmail, action, target, before, after, ip }], nextBefore }`, newest first. */
-export default defineGuardHandler(async (event) => {
-  await requireAdmin(event)
+export default defineAdminHandler(async (event, { guard }) => {
   const { limit, before } = readAdminQuery(event, query)
-  return listAudit((await useGuard()).db, { limit, before })
+  return listAudit(guard.db, { limit, before })
 })

@@ -1,11 +1,8 @@
-import { defineGuardHandler } from '../../../utils/define-guard-handler'
-import { requireAdmin } from '../../../utils/require-admin'
-import { useGuard } from '../../../utils/guard-instance'
-import { liveConfigRecord } from '../../../utils/admin-config'
+import { defineAdminHandler } from '#guard/server/utils/define-handlers'
+import { liveConfigRecord } from '#guard/server/utils/admin-config'
 
 /** GET /api/_guard/admin/config → `{ version, document, createdAt, createdBy }`: the version requests are judged by now. */
-export default defineGuardHandler(async (event) => {
-  await requireAdmin(event)
-  const record = await liveConfigRecord(await useGuard())
+export default defineAdminHandler(async (_event, { guard }) => {
+  const record = await liveConfigRecord(guard)
   return { version: record.version, document: record.document, createdAt: record.createdAt, createdBy: record.createdBy }
 })

@@ -1,11 +1,9 @@
-import { SHORTCODES } from '../../../../core/claims/shortcodes'
-import { CLAIMS_SIZE_LIMIT_BYTES, RESERVED_CLAIMS } from '../../../../core/claims/template'
-import { FACTOR_IDS } from '../../../../core/config/schema'
-import { defineGuardHandler } from '../../../utils/define-guard-handler'
-import { requireAdmin } from '../../../utils/require-admin'
+import { SHORTCODES } from '#guard/core/claims/shortcodes'
+import { CLAIMS_SIZE_LIMIT_BYTES, RESERVED_CLAIMS } from '#guard/core/claims/template'
+import { FACTOR_IDS } from '#guard/core/config/schema'
+import { defineAdminHandler } from '#guard/server/utils/define-handlers'
 
 /** GET /api/_guard/admin/meta → `{ shortcodes: [{ code, type, description }], reservedClaims, claimsSizeLimitBytes, factorIds }` for the editors. */
-export default defineGuardHandler(async (event) => {
-  await requireAdmin(event)
+export default defineAdminHandler(() => {
   return { shortcodes: SHORTCODES, reservedClaims: RESERVED_CLAIMS, claimsSizeLimitBytes: CLAIMS_SIZE_LIMIT_BYTES, factorIds: FACTOR_IDS }
 })

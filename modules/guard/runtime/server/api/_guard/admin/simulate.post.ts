@@ -1,13 +1,11 @@
 import { z } from 'zod'
-import { simulateRequest, UnjudgeablePathError } from '../../../../core/admin/simulate'
-import { validateConfig } from '../../../../core/config/validate'
-import { compilePolicy } from '../../../../core/policy/compile'
-import { enrolledFactorTypes } from '../../../../core/store/factors'
-import { defineGuardHandler, readGuardBody } from '../../../utils/define-guard-handler'
-import { requireAdmin } from '../../../utils/require-admin'
-import { useGuard } from '../../../utils/guard-instance'
-import { userOr404 } from '../../../utils/admin-users'
-import { guardError } from '../../../utils/errors'
+import { simulateRequest, UnjudgeablePathError } from '#guard/core/admin/simulate'
+import { validateConfig } from '#guard/core/config/validate'
+import { GuardError } from '#guard/core/errors'
+import { compilePolicy } from '#guard/core/policy/compile'
+import { enrolledFactorTypes } from '#guard/core/store/factors'
+import { defineAdminHandler } from '#guard/server/utils/define-handlers'
+import { userOr404 } from '#guard/server/utils/admin-users'
 
 const body = z.object({
   method: z.string().regex(/^[A-Za-z]{3,10}$/, 'an HTTP method such as GET').default('GET'),
@@ -22,14 +20,11 @@ const body = z.object({
  * verdict for that request (same readings, classification and evaluateAccess), against the live
  * config or the unsaved `draft` (422 `invalid_config` when it does not validate).
  */
-export default defineGuardHandler(async (event) => {
-  await requireAdmin(event)
-  const request = await readGuardBody(event, body)
-  const guard = await useGuard()
+export default defineAdminHandler(async (_event, { guard, body: request }) => {
   let policy = guard.live.policy
   if (request.draft) {
     const draft = validateConfig(request.draft)
-    if (!draft.ok) throw guardError(422, 'invalid_config', `The draft does not validate: ${draft.issues[0]!.path}: ${draft.issues[0]!.message}`, { fields: draft.issues })
+    if (!draft.ok) throw new GuardError('invalid_config', `The draft does not validate: ${draft.issues[0]!.path}: ${draft.issues[0]!.message}`, { fields: draft.issues })
     policy = compilePolicy(draft.config, 0)
   }
   const record = request.userId ? await userOr404(guard, request.userId) : undefined
@@ -41,7 +36,7 @@ export default defineGuardHandler(async (event) => {
     return { ...answer, user: record && user ? { id: record.id, email: record.email, roles: record.roles, enrolled: user.enrolled } : null }
   }
   catch (error) {
-    if (error instanceof UnjudgeablePathError) throw guardError(422, 'invalid_request', `path: ${error.message}`, { field: 'path' })
+    if (error instanceof UnjudgeablePathError) throw new GuardError('invalid_request', `path: ${error.message}`, { field: 'path' })
     throw error
   }
-})
+}, { body })

@@ -1,10 +1,8 @@
 import { z } from 'zod'
-import { listUsers } from '../../../../core/store/users'
-import { enrolledFactorTypesOf } from '../../../../core/store/factors'
-import { defineGuardHandler } from '../../../utils/define-guard-handler'
-import { requireAdmin } from '../../../utils/require-admin'
-import { useGuard } from '../../../utils/guard-instance'
-import { readAdminQuery } from '../../../utils/admin-request'
+import { listUsers } from '#guard/core/store/users'
+import { enrolledFactorTypesOf } from '#guard/core/store/factors'
+import { defineAdminHandler } from '#guard/server/utils/define-handlers'
+import { readAdminQuery } from '#guard/server/utils/admin-request'
 
 const query = z.object({
   q: z.string().max(200).default(''),
@@ -13,10 +11,8 @@ const query = z.object({
 })
 
 /** GET /api/_guard/admin/users?q=&limit=&offset= → `{ users: [{ id, email, roles, createdAt, factors, activeSessions }], total }`; `q` matches email substrings. */
-export default defineGuardHandler(async (event) => {
-  await requireAdmin(event)
+export default defineAdminHandler(async (event, { guard }) => {
   const { q, limit, offset } = readAdminQuery(event, query)
-  const guard = await useGuard()
   const page = await listUsers(guard.db, { q: q.trim(), limit, offset, now: new Date(guard.now()) })
   const factors = await enrolledFactorTypesOf(guard.db, page.users.map(user => user.id))
   const users = page.users.map(user => ({ ...user, factors: factors.get(user.id) ?? [] }))

@@ -1,15 +1,13 @@
 import { getRouterParam } from 'h3'
-import { listUserSessions } from '../../../../../core/store/sessions'
-import { defineGuardHandler } from '../../../../utils/define-guard-handler'
-import { guardError } from '../../../../utils/errors'
-import { mfaRequest } from '../../../../utils/mfa-request'
+import { GuardError } from '#guard/core/errors'
+import { listUserSessions } from '#guard/core/store/sessions'
+import { defineAccountHandler } from '#guard/server/utils/define-handlers'
 
 /** DELETE /api/_guard/account/sessions/:id: signs one of your sessions out everywhere. */
-export default defineGuardHandler(async (event) => {
+export default defineAccountHandler(async (event, { guard, userId }) => {
   const id = getRouterParam(event, 'id') ?? ''
-  const { guard, userId } = await mfaRequest(event, { secondFactor: true })
   const own = (await listUserSessions(guard.db, userId, new Date(guard.now()))).some(session => session.id === id)
-  if (!own) throw guardError(404, 'not_found', 'No such live session on your account; reload the list.')
+  if (!own) throw new GuardError('not_found', 'No such live session on your account; reload the list.')
   await guard.revokeSession(id)
   return { revoked: true }
-})
+}, { secondFactor: true })

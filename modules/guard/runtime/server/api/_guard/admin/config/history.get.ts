@@ -1,9 +1,7 @@
 import { z } from 'zod'
-import { listConfigHistory } from '../../../../../core/store/config-versions'
-import { defineGuardHandler } from '../../../../utils/define-guard-handler'
-import { requireAdmin } from '../../../../utils/require-admin'
-import { useGuard } from '../../../../utils/guard-instance'
-import { readAdminQuery } from '../../../../utils/admin-request'
+import { listConfigHistory } from '#guard/core/store/config-versions'
+import { defineAdminHandler } from '#guard/server/utils/define-handlers'
+import { readAdminQuery } from '#guard/server/utils/admin-request'
 
 const query = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -11,8 +9,7 @@ const query = z.object({
 })
 
 /** GET /api/_guard/admin/config/history?limit=&before= → `{ versions: [{ version, createdAt, createdBy, createdByEmail, note }] }`, newest first. */
-export default defineGuardHandler(async (event) => {
-  await requireAdmin(event)
+export default defineAdminHandler(async (event, { guard }) => {
   const { limit, before } = readAdminQuery(event, query)
-  return { versions: await listConfigHistory((await useGuard()).db, { limit, before }) }
+  return { versions: await listConfigHistory(guard.db, { limit, before }) }
 })

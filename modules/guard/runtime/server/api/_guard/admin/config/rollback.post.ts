@@ -1,8 +1,6 @@
 import { z } from 'zod'
-import { defineGuardHandler, readGuardBody } from '../../../../utils/define-guard-handler'
-import { requireAdmin } from '../../../../utils/require-admin'
-import { useGuard } from '../../../../utils/guard-instance'
-import { configVersionOr404, saveAdminConfig } from '../../../../utils/admin-config'
+import { defineAdminHandler } from '#guard/server/utils/define-handlers'
+import { configVersionOr404, saveAdminConfig } from '#guard/server/utils/admin-config'
 
 const body = z.object({
   version: z.number().int().min(1),
@@ -13,12 +11,9 @@ const body = z.object({
  * POST /api/_guard/admin/config/rollback `{ version, expectedVersion }` → `{ version, document }`:
  * a new version with the content of `version` (history is append-only). Same checks as a save.
  */
-export default defineGuardHandler(async (event) => {
-  const admin = await requireAdmin(event)
-  const { version, expectedVersion } = await readGuardBody(event, body)
-  const guard = await useGuard()
+export default defineAdminHandler(async (event, { guard, admin, body: { version, expectedVersion } }) => {
   const old = await configVersionOr404(guard, version)
   return saveAdminConfig(event, guard, admin.userId, {
     document: old.document, expectedVersion, action: 'config.rollback', note: `rolled back to v${version}`, detail: { rolledBackTo: version },
   })
-})
+}, { body })

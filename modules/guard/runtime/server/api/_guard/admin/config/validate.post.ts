@@ -1,8 +1,7 @@
 import { z } from 'zod'
-import { reviewConfig } from '../../../../../core/admin/review'
-import { defineGuardHandler, readGuardBody } from '../../../../utils/define-guard-handler'
-import { requireAdmin } from '../../../../utils/require-admin'
-import { guardPublicSettings, useGuard } from '../../../../utils/guard-instance'
+import { reviewConfig } from '#guard/core/admin/review'
+import { defineAdminHandler } from '#guard/server/utils/define-handlers'
+import { guardPublicSettings } from '#guard/server/utils/guard-instance'
 
 const body = z.object({ document: z.record(z.string(), z.unknown()) })
 
@@ -10,10 +9,7 @@ const body = z.object({ document: z.record(z.string(), z.unknown()) })
  * POST /api/_guard/admin/config/validate `{ document }` → `{ ok, fields, kind? }`:
  * the checks a save runs (schema, then safety), saving nothing.
  */
-export default defineGuardHandler(async (event) => {
-  await requireAdmin(event)
-  const { document } = await readGuardBody(event, body)
-  const guard = await useGuard()
+export default defineAdminHandler(async (_event, { guard, body: { document } }) => {
   const review = reviewConfig(document, guard.now() / 1000, guardPublicSettings().consolePath)
   return review.ok ? { ok: true, fields: [] } : { ok: false, kind: review.kind, fields: review.fields }
-})
+}, { body })

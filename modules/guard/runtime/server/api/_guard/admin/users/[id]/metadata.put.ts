@@ -1,12 +1,10 @@
 import { z } from 'zod'
-import { setPublicMetadata } from '../../../../../../core/store/users'
-import { defineGuardHandler, readGuardBody } from '../../../../../utils/define-guard-handler'
-import { requireAdmin } from '../../../../../utils/require-admin'
-import { useGuard } from '../../../../../utils/guard-instance'
-import { adminRouteParam, auditAdminAction } from '../../../../../utils/admin-request'
-import { adminUserView, refuseOversizedClaims, userOr404 } from '../../../../../utils/admin-users'
-import { USER_CHANGE_EFFECT } from '../../../../../utils/admin-token-lag'
-import { guardError } from '../../../../../utils/errors'
+import { GuardError } from '#guard/core/errors'
+import { setPublicMetadata } from '#guard/core/store/users'
+import { defineAdminHandler } from '#guard/server/utils/define-handlers'
+import { adminRouteParam, auditAdminAction } from '#guard/server/utils/admin-request'
+import { adminUserView, refuseOversizedClaims, userOr404 } from '#guard/server/utils/admin-users'
+import { USER_CHANGE_EFFECT } from '#guard/server/utils/admin-token-lag'
 
 /** Public metadata travels into session tokens through the claims template: keep it small. */
 const METADATA_LIMIT_BYTES = 4_096
@@ -24,17 +22,14 @@ const body = z.object({
  * 422 `claims_too_large` (naming the claim) when the live claims template
  * would render this user's session-token claims over the size limit.
  */
-export default defineGuardHandler(async (event) => {
-  const admin = await requireAdmin(event)
-  const { publicMetadata } = await readGuardBody(event, body)
-  const guard = await useGuard()
+export default defineAdminHandler(async (event, { guard, admin, body: { publicMetadata } }) => {
   const user = await userOr404(guard, adminRouteParam(event, 'id'))
   await refuseOversizedClaims(guard, { ...user, publicMetadata }, 'publicMetadata')
   const updated = await setPublicMetadata(guard.db, user.id, publicMetadata)
-  if (!updated) throw guardError(404, 'user_not_found', `There is no user ${user.id}; pick one from the users list.`)
+  if (!updated) throw new GuardError('user_not_found', `There is no user ${user.id}; pick one from the users list.`)
   await guard.claimsChanged(updated.id, updated.claimsEpoch)
   await auditAdminAction(event, guard, admin.userId, {
     action: 'user.metadata', target: user.id, before: { email: user.email, publicMetadata: user.publicMetadata }, after: { email: user.email, publicMetadata: updated.publicMetadata },
   })
   return { ...(await adminUserView(guard, updated)), publicMetadata: updated.publicMetadata, ...USER_CHANGE_EFFECT }
-})
+}, { body })

@@ -1,10 +1,8 @@
-import { deleteAllFactors, enrolledFactorTypes } from '../../../../../../core/store/factors'
-import { defineGuardHandler } from '../../../../../utils/define-guard-handler'
-import { requireAdmin } from '../../../../../utils/require-admin'
-import { useGuard } from '../../../../../utils/guard-instance'
-import { adminRouteParam, auditAdminAction } from '../../../../../utils/admin-request'
-import { userOr404 } from '../../../../../utils/admin-users'
-import { USER_CHANGE_EFFECT } from '../../../../../utils/admin-token-lag'
+import { deleteAllFactors, enrolledFactorTypes } from '#guard/core/store/factors'
+import { defineAdminHandler } from '#guard/server/utils/define-handlers'
+import { adminRouteParam, auditAdminAction } from '#guard/server/utils/admin-request'
+import { userOr404 } from '#guard/server/utils/admin-users'
+import { USER_CHANGE_EFFECT } from '#guard/server/utils/admin-token-lag'
 
 /**
  * POST /api/_guard/admin/users/:id/reset-mfa `{}` → `{ removed, effective: 'next_request' }`:
@@ -13,9 +11,7 @@ import { USER_CHANGE_EFFECT } from '../../../../../utils/admin-token-lag'
  * enrolled, so where MFA is required they are sent to set one up. Revoke their sessions
  * to end them instead.
  */
-export default defineGuardHandler(async (event) => {
-  const admin = await requireAdmin(event)
-  const guard = await useGuard()
+export default defineAdminHandler(async (event, { guard, admin }) => {
   const user = await userOr404(guard, adminRouteParam(event, 'id'))
   const before = await enrolledFactorTypes(guard.db, user.id)
   const removed = await deleteAllFactors(guard.db, user.id)

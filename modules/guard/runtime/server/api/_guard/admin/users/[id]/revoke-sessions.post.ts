@@ -1,17 +1,13 @@
-import { listActiveSessionIds } from '../../../../../../core/store/sessions'
-import { defineGuardHandler } from '../../../../../utils/define-guard-handler'
-import { requireAdmin } from '../../../../../utils/require-admin'
-import { useGuard } from '../../../../../utils/guard-instance'
-import { adminRouteParam, auditAdminAction } from '../../../../../utils/admin-request'
-import { userOr404 } from '../../../../../utils/admin-users'
+import { listActiveSessionIds } from '#guard/core/store/sessions'
+import { defineAdminHandler } from '#guard/server/utils/define-handlers'
+import { adminRouteParam, auditAdminAction } from '#guard/server/utils/admin-request'
+import { userOr404 } from '#guard/server/utils/admin-users'
 
 /**
  * POST /api/_guard/admin/users/:id/revoke-sessions `{}` → `{ revoked }`: signs the user out
  * everywhere. Their tokens stop at once on this instance and, through NOTIFY, on the others.
  */
-export default defineGuardHandler(async (event) => {
-  const admin = await requireAdmin(event)
-  const guard = await useGuard()
+export default defineAdminHandler(async (event, { guard, admin }) => {
   const user = await userOr404(guard, adminRouteParam(event, 'id'))
   const sessionIds = await listActiveSessionIds(guard.db, user.id, new Date(guard.now()))
   let revoked = 0

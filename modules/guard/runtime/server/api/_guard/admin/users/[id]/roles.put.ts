@@ -1,13 +1,12 @@
 import { z } from 'zod'
-import { LastAdminError, setUserRoles } from '../../../../../../core/store/users'
-import { defineGuardHandler, readGuardBody } from '../../../../../utils/define-guard-handler'
-import { ADMIN_ROLE, requireAdmin } from '../../../../../utils/require-admin'
-import { useGuard } from '../../../../../utils/guard-instance'
-import { adminRouteParam, auditAdminAction } from '../../../../../utils/admin-request'
-import { adminUserView, refuseOversizedClaims, userOr404 } from '../../../../../utils/admin-users'
-import { useIssuedToken } from '../../../../../utils/mfa-request'
-import { USER_CHANGE_EFFECT } from '../../../../../utils/admin-token-lag'
-import { guardError } from '../../../../../utils/errors'
+import { ADMIN_ROLE } from '#guard/core/admin/console-access'
+import { GuardError } from '#guard/core/errors'
+import { setUserRoles } from '#guard/core/store/users'
+import { defineAdminHandler } from '#guard/server/utils/define-handlers'
+import { adminRouteParam, auditAdminAction } from '#guard/server/utils/admin-request'
+import { adminUserView, refuseOversizedClaims, userOr404 } from '#guard/server/utils/admin-users'
+import { useIssuedToken } from '#guard/server/utils/mfa-request'
+import { USER_CHANGE_EFFECT } from '#guard/server/utils/admin-token-lag'
 
 const body = z.object({
   roles: z.array(z.string().regex(/^[a-z0-9][a-z0-9_:-]*$/i, 'role names use letters, digits, _ : -')).max(50)
@@ -23,23 +22,17 @@ const body = z.object({
  * again; an admin changing their own roles gets this session renewed). 409 `last_admin`; 422 for a role the config does
  * not know; 422 `claims_too_large` when the claims template would render too large.
  */
-export default defineGuardHandler(async (event) => {
-  const admin = await requireAdmin(event)
-  const { roles } = await readGuardBody(event, body)
-  const guard = await useGuard()
+export default defineAdminHandler(async (event, { guard, admin, body: { roles } }) => {
   const user = await userOr404(guard, adminRouteParam(event, 'id'))
   const { config } = guard.live.policy
   const known = new Set([ADMIN_ROLE, ...Object.keys(config.roles), ...config.routes.rules.flatMap(rule => rule.require.roles ?? [])])
   const unknown = roles.filter(role => !known.has(role))
   if (unknown.length) {
-    throw guardError(422, 'invalid_request', `roles: unknown role ${unknown.map(role => `"${role}"`).join(', ')}; define it under "roles" in the config first (known: ${[...known].join(', ')})`, { field: 'roles' })
+    throw new GuardError('invalid_request', `roles: unknown role ${unknown.map(role => `"${role}"`).join(', ')}; define it under "roles" in the config first (known: ${[...known].join(', ')})`, { field: 'roles' })
   }
   await refuseOversizedClaims(guard, { ...user, roles }, 'roles')
-  const updated = await setUserRoles(guard.db, user.id, roles).catch((error) => {
-    if (error instanceof LastAdminError) throw guardError(409, 'last_admin', `${user.email} is the last admin; give another user the admin role first.`)
-    throw error
-  })
-  if (!updated) throw guardError(404, 'user_not_found', `There is no user ${user.id}; pick one from the users list.`)
+  const updated = await setUserRoles(guard.db, user.id, roles)
+  if (!updated) throw new GuardError('user_not_found', `There is no user ${user.id}; pick one from the users list.`)
   await guard.claimsChanged(updated.id, updated.claimsEpoch)
   // A change of privilege: no refresh secret issued before it refreshes again (a copy
   // cannot mint the new roles); the admin's own session, if it is this user's, is renewed.
@@ -50,4 +43,4 @@ export default defineGuardHandler(async (event) => {
   }
   await auditAdminAction(event, guard, admin.userId, { action: 'user.roles', target: user.id, before: { email: user.email, roles: user.roles }, after: { email: user.email, roles: updated.roles } })
   return { ...(await adminUserView(guard, updated)), ...USER_CHANGE_EFFECT }
-})
+}, { body })
