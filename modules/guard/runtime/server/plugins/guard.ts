@@ -1,6 +1,6 @@
 import { defineNitroPlugin, useRuntimeConfig } from 'nitropack/runtime'
 import { resolveSecret } from '../utils/secret-file'
-import { guardSettings, startGuard, useGuard, type GuardPublicRuntimeConfig, type GuardRuntimeConfig } from '../utils/guard-instance'
+import { guardSettings, startGuard, useGuard } from '../utils/guard-instance'
 import { countUsers } from '../../core/store/users'
 import { DataDirLockedError } from '../../core/store/db/data-dir-lock'
 
@@ -13,10 +13,11 @@ import { DataDirLockedError } from '../../core/store/db/data-dir-lock'
  * ends, releasing that directory.
  */
 export default defineNitroPlugin((nitroApp) => {
+  // Typed, no cast: Nuxt generates RuntimeConfig from the module's defaults; the package's types.d.mts adds ModuleRuntimeConfig.
   const runtimeConfig = useRuntimeConfig()
-  const settings = runtimeConfig.guard as GuardRuntimeConfig
+  const settings = runtimeConfig.guard
   const secret = resolveSecret(settings.secret, settings.dataDir, Boolean(import.meta.dev))
-  startGuard(settings, secret, runtimeConfig.public.guard as GuardPublicRuntimeConfig).then(
+  startGuard(settings, secret, runtimeConfig.public.guard).then(
     async (guard) => {
       const users = await countUsers(guard.db)
       const where = guardSettings().databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${settings.dataDir}`
