@@ -1,6 +1,5 @@
-import type { ConfigIssue } from '../config/validate'
 import type { Guard } from '../engine/create-guard'
-import { InvalidConfigError, StaleConfigVersionError } from '../engine/live-config'
+import { InvalidConfigError } from '../engine/live-config'
 import { GuardError } from '../errors'
 import { writeAudit } from '../store/audit'
 import { describeSaveEffect, type SaveEffect } from './effect'
@@ -41,36 +40,20 @@ export interface SavedConfig { version: number; document: unknown; effect: SaveE
  */
 export async function saveConfig(guard: Pick<Guard, 'live' | 'now'>, save: ConfigSave): Promise<SavedConfig> {
   const review = reviewConfig(save.document, guard.now() / 1000, save.consolePath)
-  if (!review.ok && review.kind === 'invalid') throw invalidConfig(review.fields)
+  if (!review.ok && review.kind === 'invalid') throw new InvalidConfigError(review.fields)
   if (!review.ok) throw new GuardError('unsafe_config', `The config was not saved: ${review.fields[0]!.message}`, { fields: review.fields })
-  try {
-    const { saved, previous } = await guard.live.commit(review.policy, {
-      expectedVersion: save.expectedVersion,
+  const { saved, previous } = await guard.live.commit(review.policy, {
+    expectedVersion: save.expectedVersion,
+    actorId: save.actor.userId,
+    note: save.note,
+    alsoWrite: (tx, { saved, previous }) => writeAudit(tx, {
       actorId: save.actor.userId,
-      note: save.note,
-      alsoWrite: (tx, { saved, previous }) => writeAudit(tx, {
-        actorId: save.actor.userId,
-        ip: save.actor.ip,
-        action: save.action,
-        target: `config:v${saved.version}`,
-        before: previous ? { version: previous.version, document: previous.document } : null,
-        after: { version: saved.version, document: saved.document, note: save.note, ...save.detail },
-      }),
-    })
-    return { version: saved.version, document: saved.document, effect: describeSaveEffect(previous?.document as typeof review.config | undefined, review.config, saved.version) }
-  }
-  catch (error) {
-    if (error instanceof InvalidConfigError) throw invalidConfig(error.issues)
-    if (error instanceof StaleConfigVersionError) {
-      throw new GuardError('stale_version', `Someone saved version ${error.latest?.version} after you loaded version ${save.expectedVersion}. Reload it, or re-apply your changes on top of it.`, {
-        currentVersion: error.latest?.version ?? null,
-        current: error.latest?.document ?? null,
-      })
-    }
-    throw error
-  }
-}
-
-function invalidConfig(fields: ConfigIssue[]): GuardError {
-  return new GuardError('invalid_config', `The config was not saved: ${fields[0]!.path}: ${fields[0]!.message}`, { fields })
+      ip: save.actor.ip,
+      action: save.action,
+      target: `config:v${saved.version}`,
+      before: previous ? { version: previous.version, document: previous.document } : null,
+      after: { version: saved.version, document: saved.document, note: save.note, ...save.detail },
+    }),
+  })
+  return { version: saved.version, document: saved.document, effect: describeSaveEffect(previous?.document as typeof review.config | undefined, review.config, saved.version) }
 }

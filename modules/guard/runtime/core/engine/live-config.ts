@@ -1,5 +1,6 @@
 import { validateConfig, formatConfigIssues, type ConfigIssue } from '../config/validate'
 import type { GuardConfig } from '../config/schema'
+import { GuardError } from '../errors'
 import { asVersion, compilePolicy, type CompiledPolicy } from '../policy/compile'
 import type { GuardDatabase, SqlExecutor } from '../store/db/database'
 import { overflowMessage } from '../claims/limit'
@@ -9,9 +10,11 @@ import { appendConfigVersion, findConfigVersion, latestConfigVersion, StaleConfi
 /** NOTIFY channel that tells other instances a new version was saved. */
 export const CONFIG_CHANNEL = 'nuxt_guard_config'
 
-/** The document failed validation; nothing was saved and the live config is unchanged. */
-export class InvalidConfigError extends Error {
-  constructor(readonly issues: ConfigIssue[]) { super(`invalid guard config:\n${formatConfigIssues(issues)}`) }
+/** The document failed validation; nothing was saved and the live config is unchanged. 422 `invalid_config` with `fields`. */
+export class InvalidConfigError extends GuardError {
+  constructor(readonly issues: ConfigIssue[]) {
+    super('invalid_config', `The config was not saved: ${issues[0]!.path}: ${issues[0]!.message}`, { fields: issues })
+  }
 }
 
 export { StaleConfigVersionError }

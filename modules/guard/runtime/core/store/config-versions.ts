@@ -1,3 +1,4 @@
+import { GuardError } from '../errors'
 import type { SqlExecutor } from './db/database'
 
 export interface ConfigVersionRecord {
@@ -11,10 +12,17 @@ export interface ConfigVersionRecord {
 /** A version just appended (`saved`) and the one it replaced (`previous`, none for the first). */
 export interface AppendedConfigVersion { saved: ConfigVersionRecord; previous: ConfigVersionRecord | undefined }
 
-/** The save named a version that is no longer the latest; `latest` is that version (read under the save's lock). */
-export class StaleConfigVersionError extends Error {
+/**
+ * The save named a version that is no longer the latest; `latest` is that
+ * version (read under the save's lock). 409 `stale_version` with
+ * `currentVersion` and `current` (its document), so the editor can rebase.
+ */
+export class StaleConfigVersionError extends GuardError {
   constructor(readonly expected: number, readonly current: number, readonly latest?: ConfigVersionRecord) {
-    super(`the config was saved as version ${current} after you loaded version ${expected}`)
+    super('stale_version', `Someone saved version ${latest?.version} after you loaded version ${expected}. Reload it, or re-apply your changes on top of it.`, {
+      currentVersion: latest?.version ?? null,
+      current: latest?.document ?? null,
+    })
   }
 }
 

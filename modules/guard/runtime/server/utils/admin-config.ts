@@ -4,7 +4,7 @@ import { saveConfig, type ConfigSave, type SavedConfig } from '../../core/admin/
 import type { Guard } from '../../core/engine/create-guard'
 import { findConfigVersion, type ConfigVersionRecord } from '../../core/store/config-versions'
 import { clientAddress } from './client-address'
-import { guardError } from './errors'
+import { GuardError } from './errors'
 import { guardPublicSettings } from './guard-instance'
 
 /**
@@ -38,7 +38,7 @@ export function configVersionBody(record: ConfigVersionRecord) {
  */
 export async function liveConfigRecord(guard: Guard): Promise<ConfigVersionRecord> {
   const record = await findConfigVersion(guard.db, guard.live.policy.version)
-  if (!record) throw guardError(503, 'temporarily_unavailable', 'The live config version is missing from the database; try again shortly.')
+  if (!record) throw new GuardError('temporarily_unavailable', 'The live config version is missing from the database; try again shortly.')
   return record
 }
 
@@ -50,7 +50,7 @@ export async function liveConfigRecord(guard: Guard): Promise<ConfigVersionRecor
  */
 export async function configVersionOr404(guard: Guard, version: number): Promise<ConfigVersionRecord> {
   const record = await findConfigVersion(guard.db, version)
-  if (!record) throw guardError(404, 'version_not_found', `There is no config version ${version}; pick one from the history.`, { version })
+  if (!record) throw new GuardError('version_not_found', `There is no config version ${version}; pick one from the history.`, { version })
   return record
 }
 

@@ -2,7 +2,7 @@ import { getQuery, getRouterParam, type H3Event } from 'h3'
 import type { ZodType } from 'zod'
 import type { Guard } from '../../core/engine/create-guard'
 import { writeAudit, type AuditEntry } from '../../core/store/audit'
-import { guardError } from './errors'
+import { GuardError } from './errors'
 import { clientAddress } from './client-address'
 
 /**
@@ -17,7 +17,7 @@ export function readAdminQuery<T>(event: H3Event, schema: ZodType<T>): T {
   if (result.success) return result.data
   const fields = Object.fromEntries(result.error.issues.map(issue => [issue.path.join('.') || 'query', issue.message]))
   const [field, message] = Object.entries(fields)[0]!
-  throw guardError(422, 'invalid_request', `${field}: ${message}`, { field, fields })
+  throw new GuardError('invalid_request', `${field}: ${message}`, { field, fields })
 }
 
 /**
@@ -28,7 +28,7 @@ export function readAdminQuery<T>(event: H3Event, schema: ZodType<T>): T {
  */
 export function adminRouteParam(event: H3Event, name: string): string {
   const value = getRouterParam(event, name, { decode: true })
-  if (!value) throw guardError(422, 'invalid_request', `${name}: missing from the path`, { field: name })
+  if (!value) throw new GuardError('invalid_request', `${name}: missing from the path`, { field: name })
   return value
 }
 

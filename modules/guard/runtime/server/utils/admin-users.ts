@@ -4,7 +4,7 @@ import { userClaimsOverflow } from '../../core/engine/claims-limit'
 import { enrolledFactorTypes } from '../../core/store/factors'
 import { listActiveSessionIds } from '../../core/store/sessions'
 import { findUserById, type UserRecord } from '../../core/store/users'
-import { guardError } from './errors'
+import { GuardError } from './errors'
 
 /**
  * A user by id, or 404 `user_not_found`.
@@ -14,7 +14,7 @@ import { guardError } from './errors'
  */
 export async function userOr404(guard: Guard, userId: string): Promise<UserRecord> {
   const user = await findUserById(guard.db, userId)
-  if (!user) throw guardError(404, 'user_not_found', `There is no user ${userId}; pick one from the users list.`, { field: 'userId' })
+  if (!user) throw new GuardError('user_not_found', `There is no user ${userId}; pick one from the users list.`, { field: 'userId' })
   return user
 }
 
@@ -46,7 +46,7 @@ export async function adminUserView(guard: Guard, user: UserRecord) {
 export async function refuseOversizedClaims(guard: Guard, changed: UserRecord, field: string): Promise<void> {
   const overflow = await userClaimsOverflow(guard.db, guard.live.policy, changed)
   if (!overflow) return
-  throw guardError(422, 'claims_too_large', `${field}: ${overflowMessage(overflow, changed.email)}; shorten it, or change the claims template first`, {
+  throw new GuardError('claims_too_large', `${field}: ${overflowMessage(overflow, changed.email)}; shorten it, or change the claims template first`, {
     field, claim: overflow.claim, bytes: overflow.bytes, limitBytes: overflow.limitBytes,
   })
 }

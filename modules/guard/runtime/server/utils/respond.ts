@@ -1,9 +1,9 @@
-import { sendRedirect, type H3Event } from 'h3'
+import { sendRedirect, setResponseHeader, type H3Event } from 'h3'
 import type { CompiledPolicy } from '../../core/policy/compile'
 import { denialBody, denialRedirect, type Denial } from '../../core/policy/denial'
 import { FACTOR_IDS, type FactorId } from '../../core/config/schema'
 import type { GuardAuth } from '../../core/policy/auth'
-import { guardError, returnPath, sendGuardError } from './errors'
+import { GuardError, returnPath, sendGuardError, toH3Error } from './errors'
 import { readyGuard } from './guard-instance'
 
 /**
@@ -16,7 +16,7 @@ import { readyGuard } from './guard-instance'
  */
 export async function stepUpDetails(verdict: Denial, auth: GuardAuth): Promise<{ mfa_token: string; mfa_requirements: { challenge: { type: FactorId }[]; enroll?: { type: FactorId }[] } }> {
   const guard = readyGuard()
-  if (!guard || !auth.sessionId) throw guardError(503, 'temporarily_unavailable', 'The authentication service is starting; try again shortly.')
+  if (!guard || !auth.sessionId) throw new GuardError('temporarily_unavailable', 'The authentication service is starting; try again shortly.')
   const { strategies } = guard.live.policy.config.mfa
   const enrolled = auth.sessionClaims?.mfa?.e ?? []
   const challenge = (verdict.factors ?? []).map(type => ({ type }))
@@ -28,16 +28,21 @@ export async function stepUpDetails(verdict: Denial, auth: GuardAuth): Promise<{
 }
 
 /**
- * The H3 error a handler throws for a denial (`requireAuth`): the contract's
- * body, with a fresh `mfa_token` and `mfa_requirements` on `mfa_required`.
+ * The GuardError a handler throws for a denial (`requireAuth`): the
+ * contract's body, with a fresh `mfa_token` and `mfa_requirements` on
+ * `mfa_required`; its status is the registry's for the denial's code.
  *
  * @example
  * if (!verdict.allow) throw await denialError(verdict, auth)
  */
-export async function denialError(verdict: Denial, auth: GuardAuth) {
-  const body = denialBody(verdict)
+export async function denialError(verdict: Denial, auth: GuardAuth): Promise<GuardError> {
   const stepUp = verdict.error === 'mfa_required' && auth.sessionId ? await stepUpDetails(verdict, auth) : undefined
-  return guardError(verdict.status, verdict.error, body.error_description, { ...body, ...stepUp })
+  return withDetails(verdict, stepUp)
+}
+
+function withDetails(verdict: Denial, stepUp: object | undefined): GuardError {
+  const { error, error_description, ...details } = denialBody(verdict)
+  return new GuardError(error, error_description, { ...details, ...stepUp })
 }
 
 /**
@@ -51,12 +56,12 @@ export async function respondToDenial(event: H3Event, verdict: Denial, api: bool
   const stepUp = verdict.error === 'mfa_required' && event.context.auth ? await stepUpDetails(verdict, event.context.auth) : undefined
   const location = api ? undefined : withMfaToken(denialRedirect(verdict, policy, returnPath(event)), stepUp)
   if (location) {
-    event.node.res.setHeader('cache-control', 'no-store')
+    setResponseHeader(event, 'cache-control', 'no-store')
     await sendRedirect(event, location, event.method === 'GET' || event.method === 'HEAD' ? 302 : 303)
     return
   }
-  if (!api) throw guardError(verdict.status, verdict.error, denialBody(verdict).error_description)
-  await sendGuardError(event, verdict.status, { ...denialBody(verdict), ...stepUp })
+  if (!api) throw toH3Error(event, new GuardError(verdict.error, denialBody(verdict).error_description))
+  await sendGuardError(event, withDetails(verdict, stepUp))
 }
 
 /**
