@@ -70,6 +70,7 @@ export const GUARD_ERROR_CODES = defineErrorCodes({
   invalid_template: { status: 422, description: 'The claims template does not render.' },
   claims_too_large: { status: 422, description: 'The session-token claims would be over the size limit.' },
   too_many_attempts: { status: 429, description: 'Too many attempts; try again later.', retryAfterSeconds: 60 },
+  websocket_unsupported: { status: 501, description: 'nuxt-guard judges WebSocket upgrades on the Node server only.' },
   temporarily_unavailable: { status: 503, description: 'The authentication service cannot reach its database or keys; try again shortly.', retryAfterSeconds: 5 },
 })
 

@@ -1,4 +1,4 @@
-import { getRequestIP, type H3Event } from 'h3'
+import { getRequestHeader, getRequestIP, type H3Event } from 'h3'
 import { forwardedChain, parseTrustProxy, resolveClientAddress, type TrustProxy, type TrustProxySetting } from '../../core/network/trust-proxy'
 import { guardSettings } from './guard-instance'
 
@@ -28,6 +28,5 @@ export function clientAddress(event: H3Event): string | undefined {
   const peer = getRequestIP(event, { xForwardedFor: false })
   const trust = trustedProxies()
   if (!trust.hops && !trust.list) return resolveClientAddress(peer, [], trust)
-  const { 'x-forwarded-for': xff, forwarded } = event.node.req.headers
-  return resolveClientAddress(peer, forwardedChain(xff, forwarded), trust)
+  return resolveClientAddress(peer, forwardedChain(getRequestHeader(event, 'x-forwarded-for'), getRequestHeader(event, 'forwarded')), trust)
 }

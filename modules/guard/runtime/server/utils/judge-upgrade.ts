@@ -1,5 +1,6 @@
 import { ServerResponse, type IncomingMessage } from 'node:http'
-import { createEvent, type H3Event } from 'h3'
+import { createEvent, getRequestHeader, type H3Event } from 'h3'
+import { GuardError, sendGuardError } from './errors'
 import { judgeRequest } from './judge-request'
 import { guardSettings } from './guard-instance'
 import { isSameOrigin } from './same-origin'
@@ -30,26 +31,28 @@ export interface UpgradeRequest {
 export async function judgeUpgrade(request: UpgradeRequest): Promise<void> {
   const nodeRequest = request._req
   // Only the Node server gives the raw request to judge; anything else is refused rather than let through unseen.
-  if (!nodeRequest) throw refusal(501, 'websocket_unsupported', 'nuxt-guard judges WebSocket upgrades on the Node server only.')
+  if (!nodeRequest) throw refusal(new GuardError('websocket_unsupported'))
   const captured = new CapturedResponse(nodeRequest)
   const event = createEvent(nodeRequest, captured)
-  assertAllowedOrigin(event)
-  if (await judgeRequest(event) === 'answered') {
+  const crossOrigin = crossOriginRefusal(event)
+  if (crossOrigin) await sendGuardError(event, crossOrigin)
+  if (crossOrigin || await judgeRequest(event) === 'answered') {
     throw new Response(captured.body || null, { status: captured.statusCode, headers: captured.headerList() })
   }
   if (request.context) request.context.auth = event.context.auth
 }
 
-function assertAllowedOrigin(event: H3Event): void {
-  const origin = event.node.req.headers.origin
-  if (!origin || isSameOrigin(event, origin)) return
+function crossOriginRefusal(event: H3Event): GuardError | undefined {
+  const origin = getRequestHeader(event, 'origin')
+  if (!origin || isSameOrigin(event, origin)) return undefined
   const allowed = guardSettings().allowedOrigins
-  if ((typeof allowed === 'string' ? allowed.split(',').map(item => item.trim()) : allowed).includes(origin)) return
-  throw refusal(403, 'cross_origin_request', `WebSocket connections from ${origin} are refused; connect from the same origin or add it to guard.allowedOrigins.`)
+  if ((typeof allowed === 'string' ? allowed.split(',').map(item => item.trim()) : allowed).includes(origin)) return undefined
+  return new GuardError('cross_origin_request', `WebSocket connections from ${origin} are refused; connect from the same origin or add it to guard.allowedOrigins.`)
 }
 
-function refusal(status: number, error: string, description: string): Response {
-  return new Response(JSON.stringify({ error, error_description: description }), { status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } })
+/** A refusal with no h3 event to answer on (no raw Node request): the GuardError's status and body as a Response. */
+function refusal(error: GuardError): Response {
+  return new Response(JSON.stringify(error.body()), { status: error.status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } })
 }
 
 /** A response that is never attached to a socket: the guard's answer is kept to be sent in place of the upgrade. */

@@ -1,4 +1,4 @@
-import { setCookie, type H3Event } from 'h3'
+import { getRequestHeader, setCookie, type H3Event } from 'h3'
 import type { Guard } from '../../core/engine/create-guard'
 import { KNOWN_DEVICE_MAX_AGE_SECONDS } from '../../core/engine/sign-in-throttle'
 import { findUserById } from '../../core/store/users'
@@ -17,7 +17,7 @@ const MAX_TOKENS = 5
  * guard.sessions.signIn(credentials, { ip, knownDevices: readKnownDevices(event) })
  */
 export function readKnownDevices(event: H3Event): string[] {
-  const header = event.node.req.headers.cookie
+  const header = getRequestHeader(event, 'cookie')
   const value = header ? readCookie(header, cookieNames().known) : undefined
   return value ? value.split('~').filter(Boolean).slice(0, MAX_TOKENS) : []
 }

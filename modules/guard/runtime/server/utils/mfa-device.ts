@@ -1,4 +1,4 @@
-import { getHeader, setCookie, type H3Event } from 'h3'
+import { getRequestHeader, setCookie, type H3Event } from 'h3'
 import type { FactorId } from '../../core/config/schema'
 import type { Guard } from '../../core/engine/create-guard'
 import { recognizeDevice, rememberDevice } from '../../core/mfa/devices'
@@ -14,7 +14,7 @@ import { guardSettings } from './guard-instance'
  * if (input.rememberDevice) await rememberThisDevice(event, guard, userId, 'totp')
  */
 export async function rememberThisDevice(event: H3Event, guard: Guard, userId: string, factor: FactorId): Promise<void> {
-  const remembered = await rememberDevice(guard.mfa, { userId, factor, userAgent: getHeader(event, 'user-agent') })
+  const remembered = await rememberDevice(guard.mfa, { userId, factor, userAgent: getRequestHeader(event, 'user-agent') })
   if (!remembered) return
   const secure = guardSettings().cookieSecure
   setCookie(event, cookieNames(secure).device, remembered.cookie, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: remembered.maxAgeSeconds })
@@ -29,7 +29,7 @@ export async function rememberThisDevice(event: H3Event, guard: Guard, userId: s
  * const issued = (await applyRememberedDevice(event, guard, user.id, sessionId)) ?? started
  */
 export async function applyRememberedDevice(event: H3Event, guard: Guard, userId: string, sessionId: string): Promise<IssuedToken | undefined> {
-  const header = getHeader(event, 'cookie')
+  const header = getRequestHeader(event, 'cookie')
   const device = await recognizeDevice(guard.mfa, userId, header ? readCookie(header, cookieNames().device) : undefined)
   return device && guard.mfa.complete(sessionId, device.factor, device.sinceSeconds)
 }

@@ -1,4 +1,4 @@
-import { getHeader, type H3Event } from 'h3'
+import { getRequestHeader, type H3Event } from 'h3'
 import type { Guard } from '../../core/engine/create-guard'
 import type { IssuedSession, RequestOrigin } from '../../core/engine/sessions'
 import { nextMfaStep } from '../../core/policy/next-mfa-step'
@@ -20,7 +20,7 @@ import { applyRememberedDevice } from './mfa-device'
  */
 export async function startSession(event: H3Event, redirectUrl: string | undefined, open: (guard: Guard, origin: RequestOrigin) => Promise<IssuedSession>) {
   const guard = await useGuard()
-  const origin = { ip: clientAddress(event), userAgent: getHeader(event, 'user-agent') }
+  const origin = { ip: clientAddress(event), userAgent: getRequestHeader(event, 'user-agent') }
   const started = await open(guard, origin)
   const remembered = started.claims.mfa?.e.length ? await applyRememberedDevice(event, guard, started.user.id, started.sessionId) : undefined
   const issued: IssuedSession = remembered ? { ...started, ...remembered } : started
