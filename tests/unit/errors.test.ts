@@ -9,9 +9,10 @@ import { describe, expect, it } from 'vitest'
 import { createApp, toWebHandler } from 'h3'
 import { GUARD_ERROR_CODES, GuardError, type ErrorRegistry } from '#guard/core/errors'
 import { MFA_ERROR_CODES, MfaError, tooManyAttempts } from '#guard/core/mfa/errors'
+import { WEBAUTHN_REJECTION_CODES, WebauthnRejectedError } from '#guard/core/mfa/webauthn/errors'
 import { defineGuardHandler } from '#guard/server/utils/define-guard-handler'
 
-const REGISTRIES: Record<string, ErrorRegistry> = { base: GUARD_ERROR_CODES, mfa: MFA_ERROR_CODES }
+const REGISTRIES: Record<string, ErrorRegistry> = { base: GUARD_ERROR_CODES, mfa: MFA_ERROR_CODES, webauthn: WEBAUTHN_REJECTION_CODES }
 
 describe('the registries', () => {
   it('give each code one status, wherever it is registered', () => {
@@ -57,6 +58,12 @@ describe('GuardError', () => {
     expect(tooManyAttempts(840)).toMatchObject({ status: 429, retryAfterSeconds: 840, details: { retryAfterSeconds: 840 } })
     expect(new GuardError('temporarily_unavailable').retryAfterSeconds).toBe(5)
     expect(new GuardError('forbidden').retryAfterSeconds).toBeUndefined()
+  })
+
+  it('a refused passkey registration keeps its reason in the body and its technical detail out of it', () => {
+    const refused = new WebauthnRejectedError('wrong_origin', 'clientDataJSON.origin https://evil.example')
+    expect([refused.status, refused.code, refused.body()]).toEqual([400, 'wrong_origin', { error: 'invalid_code', error_description: WEBAUTHN_REJECTION_CODES.wrong_origin.description, reason: 'wrong_origin' }])
+    expect(new WebauthnRejectedError('invalid_response').body()).toMatchObject({ error: 'invalid_request', field: 'response' })
   })
 
   it('refuses a code its registry does not have', () => {

@@ -9,7 +9,7 @@ import { countRecoveryCodes, replaceRecoveryCodes } from '../store/recovery-code
 import { findLiveSession, recordSessionFactor } from '../store/sessions'
 import { hitRateLimit, pruneMfaRows, resetRateLimit, type RateLimitRule } from '../store/rate-limits'
 import { writeAudit } from '../store/audit'
-import { MfaTokenError, mintMfaToken, verifyMfaToken, type MfaTokenClaims } from '../tokens/mfa-token'
+import { mintMfaToken, verifyMfaToken, type MfaTokenClaims } from '../tokens/mfa-token'
 import type { LiveConfig } from '../engine/live-config'
 import { MfaError, tooManyAttempts } from './errors'
 import type { RenewedSession, SessionService } from '../engine/sessions'
@@ -81,7 +81,7 @@ export class MfaCore {
   /** Refuses with 403 `strategy_disabled` when the live config has `factor` switched off. */
   assertStrategy(factor: FactorId): void {
     if (!this.config.strategies[factor]) {
-      throw new MfaError(403, 'strategy_disabled', `${FACTOR_NAMES[factor]} is switched off on this site; use another factor or ask an administrator.`)
+      throw new MfaError('strategy_disabled', `${FACTOR_NAMES[factor]} is switched off on this site; use another factor or ask an administrator.`)
     }
   }
 
@@ -106,7 +106,7 @@ export class MfaCore {
     const challenge = await hitRateLimit(this.db, `challenge:${sessionId}`, CHALLENGE_RULE, now)
     if (!challenge.allowed) {
       await (this.deps.endSession ?? (id => this.deps.sessions.signOut(id)))(sessionId)
-      throw new MfaError(429, 'too_many_attempts', 'Too many wrong answers in this session, so it has ended; sign in again.', { retryAfterSeconds: challenge.retryAfterSeconds, sessionEnded: true })
+      throw new MfaError('too_many_attempts', 'Too many wrong answers in this session, so it has ended; sign in again.', { retryAfterSeconds: challenge.retryAfterSeconds, sessionEnded: true })
     }
     const client = await this.sessionClient(sessionId)
     const perClient = await hitRateLimit(this.db, `factor-client:${userId}:${client}`, FACTOR_CLIENT_RULE, now)
@@ -142,7 +142,7 @@ export class MfaCore {
 
   /** 401 `invalid_code` with the attempts left. */
   invalidCode(attemptsRemaining: number, what = 'code'): MfaError {
-    return new MfaError(401, 'invalid_code', `That ${what} is not valid${attemptsRemaining ? `; ${attemptsRemaining} attempt${attemptsRemaining === 1 ? '' : 's'} left` : ''}. Check it and try again.`, { attemptsRemaining })
+    return new MfaError('invalid_code', `That ${what} is not valid${attemptsRemaining ? `; ${attemptsRemaining} attempt${attemptsRemaining === 1 ? '' : 's'} left` : ''}. Check it and try again.`, { attemptsRemaining })
   }
 
   /**
@@ -156,7 +156,7 @@ export class MfaCore {
   async complete(sessionId: string, factor: FactorId, atSeconds = this.nowSeconds()): Promise<RenewedSession> {
     const session = await recordSessionFactor(this.db, sessionId, factor, atSeconds, this.nowDate())
     const issued = session && await this.deps.sessions.renew(session.id)
-    if (!issued) throw new MfaError(401, 'session_expired', 'This session has ended; sign in again.')
+    if (!issued) throw new MfaError('session_expired', 'This session has ended; sign in again.')
     return issued
   }
 
@@ -172,7 +172,7 @@ export class MfaCore {
     const session = await findLiveSession(this.db, sessionId, this.nowDate())
     const done = (factors: Readonly<Record<string, number | undefined>>) => Object.values(factors).some(at => typeof at === 'number')
     if (!session || !done(session.factors) || (tokenFactors && !done(tokenFactors))) {
-      throw new MfaError(403, 'mfa_required', 'Complete your second factor in this session first, then retry.')
+      throw new MfaError('mfa_required', 'Complete your second factor in this session first, then retry.')
     }
   }
 
@@ -228,14 +228,8 @@ export class MfaCore {
     return mintMfaToken(this.tokenKey, { sessionId, nowSeconds: this.nowSeconds(), ttlSeconds: this.mfaTokenTtlSeconds() })
   }
 
-  /** Opens a step-up token for this session; 401 `mfa_token_expired` / `mfa_token_invalid`. */
-  async verifyStepUpToken(token: string, sessionId: string): Promise<MfaTokenClaims> {
-    try {
-      return await verifyMfaToken(this.tokenKey, token, { sessionId, nowSeconds: this.nowSeconds() })
-    }
-    catch (error) {
-      if (error instanceof MfaTokenError) throw new MfaError(401, error.code, error.message)
-      throw error
-    }
+  /** Opens a step-up token for this session; 401 `mfa_token_expired` / `mfa_token_invalid` (MfaTokenError). */
+  verifyStepUpToken(token: string, sessionId: string): Promise<MfaTokenClaims> {
+    return verifyMfaToken(this.tokenKey, token, { sessionId, nowSeconds: this.nowSeconds() })
   }
 }

@@ -1,15 +1,18 @@
 import { EncryptJWT, errors, jwtDecrypt } from 'jose'
 import { randomToken } from '../crypto/random'
+import { MfaError } from '../mfa/errors'
 
 /**
- * Why an mfa_token was refused: `mfa_token_expired` or `mfa_token_invalid`.
+ * Why an mfa_token was refused: 401 `mfa_token_expired` or `mfa_token_invalid`
+ * (an MfaError: the API answers it as it is).
  *
  * @example
  * try { await verifyMfaToken(key, token, { sessionId, nowSeconds }) }
- * catch (error) { if (error instanceof MfaTokenError) console.log(error.code) }
+ * catch (error) { if (error instanceof MfaTokenError) console.log(error.code, error.status) } // 'mfa_token_expired' 401
  */
-export class MfaTokenError extends Error {
-  constructor(readonly code: 'mfa_token_expired' | 'mfa_token_invalid', message: string) { super(message) }
+export class MfaTokenError extends MfaError<'mfa_token_expired' | 'mfa_token_invalid'> {
+  override name = 'MfaTokenError'
+  constructor(code: 'mfa_token_expired' | 'mfa_token_invalid', message: string) { super(code, message) }
 }
 
 export interface MfaTokenClaims { sid: string; jti: string; iat: number; exp: number }

@@ -1,6 +1,8 @@
+import { defineErrorCodes, GuardError, type ErrorCodeSpec } from '../../errors'
+
 /**
  * Why a WebAuthn ceremony was refused. Each code names one thing the user or an
- * attacker did; the route maps it to an HTTP error.
+ * attacker did; its entry in WEBAUTHN_REJECTION_CODES fixes the HTTP answer.
  */
 export const WEBAUTHN_REJECTIONS = [
   /** clientDataJSON.origin is not this site: a phishing page or another app relayed the ceremony. */
@@ -27,40 +29,42 @@ export const WEBAUTHN_REJECTIONS = [
 
 export type WebauthnRejection = typeof WEBAUTHN_REJECTIONS[number]
 
-/** What each refusal tells the user, including what to do next. */
-const MESSAGES: Record<WebauthnRejection, string> = {
-  wrong_origin: 'The passkey answered for a different website than this one. Open this site at its own address and try again.',
-  wrong_rp_id: 'The passkey was created for a different domain. Use a passkey registered on this site.',
-  challenge_mismatch: 'This passkey response belongs to another or an expired attempt. Start again to get a fresh request.',
-  counter_replayed: 'The security key\'s signature counter did not increase, so this response was replayed or the key may have been cloned. Try again; if it repeats, remove this key and register it again.',
-  unknown_credential: 'This passkey is not registered to your account. Use one listed under your security settings, or register it first.',
-  user_not_present: 'The authenticator did not confirm that you were present. Touch the key or confirm on your device, then try again.',
-  invalid_signature: 'The passkey\'s signature did not verify. Try again with the passkey registered to this account.',
-  already_registered: 'This passkey is already registered to your account. Use it to verify, or register a different one.',
-  insecure_origin: 'Passkeys need a secure page: open this site over https (or on localhost during development).',
-  invalid_response: 'The passkey response could not be verified. Try again; if it repeats, use another factor.',
-}
+/**
+ * The WebAuthn registry: each refusal's status, the body's `error` and what it
+ * tells the user, including what to do next. A refused registration is
+ * answered from here (`reason` in the body names the refusal); a refused
+ * assertion is answered by the challenge as 401 `invalid_code` with the
+ * attempts left.
+ */
+export const WEBAUTHN_REJECTION_CODES = defineErrorCodes({
+  wrong_origin: { status: 400, answersAs: 'invalid_code', description: 'The passkey answered for a different website than this one. Open this site at its own address and try again.' },
+  wrong_rp_id: { status: 400, answersAs: 'invalid_code', description: 'The passkey was created for a different domain. Use a passkey registered on this site.' },
+  challenge_mismatch: { status: 400, answersAs: 'invalid_code', description: 'This passkey response belongs to another or an expired attempt. Start again to get a fresh request.' },
+  counter_replayed: { status: 400, answersAs: 'invalid_code', description: 'The security key\'s signature counter did not increase, so this response was replayed or the key may have been cloned. Try again; if it repeats, remove this key and register it again.' },
+  unknown_credential: { status: 400, answersAs: 'invalid_code', description: 'This passkey is not registered to your account. Use one listed under your security settings, or register it first.' },
+  user_not_present: { status: 400, answersAs: 'invalid_code', description: 'The authenticator did not confirm that you were present. Touch the key or confirm on your device, then try again.' },
+  invalid_signature: { status: 400, answersAs: 'invalid_code', description: 'The passkey\'s signature did not verify. Try again with the passkey registered to this account.' },
+  already_registered: { status: 409, answersAs: 'already_enrolled', description: 'This passkey is already registered to your account. Use it to verify, or register a different one.' },
+  insecure_origin: { status: 400, answersAs: 'invalid_request', description: 'Passkeys need a secure page: open this site over https (or on localhost during development).' },
+  invalid_response: { status: 422, answersAs: 'invalid_request', description: 'The passkey response could not be verified. Try again; if it repeats, use another factor.' },
+}) satisfies Record<WebauthnRejection, ErrorCodeSpec>
 
 /**
- * A refused WebAuthn registration or assertion. `code` is stable (map it to an HTTP
- * error); `message` is for the user; `detail` is the technical reason, for logs only.
+ * A refused WebAuthn registration or assertion. `code` is stable (its
+ * status is in {@link WEBAUTHN_REJECTION_CODES}); `message` is for the user;
+ * `detail` is the technical reason, for logs only (never in the body).
  *
  * @example
- * try {
- *   await verifyWebauthnAuthentication(input)
- * } catch (error) {
- *   if (error instanceof WebauthnRejectedError) throw guardError(401, 'invalid_code', error.message, { reason: error.code })
- *   throw error
- * }
+ * throw new WebauthnRejectedError('wrong_origin', `clientDataJSON.origin ${origin}`)
+ * // answered: 400 { error: 'invalid_code', error_description: 'The passkey answered for …', reason: 'wrong_origin' }
  */
-export class WebauthnRejectedError extends Error {
+export class WebauthnRejectedError extends GuardError<WebauthnRejection> {
+  static override readonly codes = WEBAUTHN_REJECTION_CODES
   override readonly name = 'WebauthnRejectedError'
-  readonly code: WebauthnRejection
   readonly detail: string | undefined
 
   constructor(code: WebauthnRejection, detail?: string) {
-    super(MESSAGES[code])
-    this.code = code
+    super(code, undefined, code === 'invalid_response' ? { field: 'response', reason: code } : { reason: code })
     this.detail = detail
   }
 }
