@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { defineBuildConfig, type BuildEntry } from 'unbuild'
 import type { OutputOptions, RollupOptions } from 'rollup'
 
@@ -8,6 +9,8 @@ import type { OutputOptions, RollupOptions } from 'rollup'
 // built-in pages, components, stores and styles are top-level folders, so the
 // entries are pointed there; the console lands beside the runtime in dist/runtime.
 const CONSOLE_FOLDERS = ['pages', 'components', 'stores', 'assets']
+/** The runtime's sources: what `#guard/…` names while the package is built (modules/guard/index.ts registers the alias for apps). */
+const RUNTIME_SOURCES = fileURLToPath(new URL('./modules/guard/runtime', import.meta.url))
 
 export default defineBuildConfig({
   // The runtime ships beside the module (dist/runtime): imports of it are not package dependencies.
@@ -22,6 +25,13 @@ export default defineBuildConfig({
           ...CONSOLE_FOLDERS.map(folder => ({ ...entry, input: `${folder}/`, outDir: `${entry.outDir}/${folder}` })),
         ]
       })
+    },
+    // The runtime and the console import the runtime through `#guard/…`: mkdist's declarations resolve
+    // it to the sources, so each handler's .d.ts keeps its answer type (the app's GuardApi reads it)
+    // instead of `any`; the .js files keep the specifier, which the app's Nuxt and Nitro resolve.
+    'mkdist:entry:options'(_ctx, _entry, options) {
+      const compilerOptions = ((options.typescript ??= {}).compilerOptions ??= {})
+      compilerOptions.paths = { ...compilerOptions.paths, '#guard': [RUNTIME_SOURCES], '#guard/*': [`${RUNTIME_SOURCES}/*`] }
     },
     // The module imports its runtime (the config schema, for build-time validation) as external
     // files; rollup would write those paths relative to modules/guard, not to dist/module.mjs.
