@@ -79,10 +79,14 @@ describe('simulateRequest with MFA', () => {
     expect(simulate(policy, { path: '/mfa-challenge' })).toMatchObject({ allow: false, error: 'unauthenticated' })
   })
 
-  it('a factor whose strategy is switched off does not count', () => {
-    const totpOff = policyOf(basicConfig({ mfa: { enforce: 'all', strategies: { totp: false } } }))
-    expect(simulate(totpOff, { path: '/dashboard', user: { ...member, enrolled: ['totp'] }, mfa: true }))
+  it('a factor whose strategy is switched off does not count; when it was the user\'s only one, they are stranded', () => {
+    const totpOff = policyOf(basicConfig({ mfa: { enforce: 'all', strategies: { totp: false, email_code: true } } }))
+    expect(simulate(totpOff, { path: '/dashboard', user: { ...member, enrolled: ['totp', 'email_code'] }, mfa: true }))
       .toMatchObject({ allow: false, error: 'INVALID_CLAIMS', factors: ['webauthn'] })
+    expect(simulate(totpOff, { path: '/dashboard', user: { ...member, enrolled: ['totp'] }, mfa: true })).toMatchObject({
+      allow: false, status: 302, error: 'mfa_reenrollment_required', redirect: '/mfa-challenge?redirect_url=%2Fdashboard',
+      stranded: { switchedOff: ['totp'], prove: ['totp'], enroll: ['webauthn'] },
+    })
   })
 
   it('labels a draft', () => {

@@ -106,7 +106,8 @@ describe('evaluateAccess: MFA', () => {
 
   it('a disabled strategy cannot satisfy a requirement', () => {
     const policy = policyOf({ mfa: { enforce: 'all', strategies: { totp: false } } })
-    expect(outcome(judge(policy, '/dashboard', claims({ mfa: totpDone })))).toEqual({
+    // With webauthn enrolled too (TOTP alone switched off would leave them stranded: see policy-stranded.test.ts).
+    expect(outcome(judge(policy, '/dashboard', claims({ mfa: { ...totpDone, e: ['totp', 'webauthn'] } })))).toEqual({
       allow: false, status: 403, error: 'INVALID_CLAIMS',
       reason: 'second factor not completed in this session (webauthn)', factors: ['webauthn'],
     })

@@ -4,6 +4,7 @@ import type { CompiledPolicy } from '../policy/compile'
 import { evaluateAccess, type DenyCode } from '../policy/decide'
 import { denialRedirect } from '../policy/denial'
 import { simulatedAuth, type SimulatedUser } from './simulated-auth'
+import type { Stranded } from '../mfa/stranded'
 
 /** A request to judge without sending it. */
 export interface SimulationRequest {
@@ -30,6 +31,8 @@ export interface SimulationAnswer {
   redirect?: string
   /** INVALID_CLAIMS / mfa_required: the factors that would satisfy the route. */
   factors?: FactorId[]
+  /** mfa_reenrollment_required: the user's factors are all switched off; what proves it is them and what they must set up. */
+  stranded?: Stranded
   version: number | 'draft'
 }
 
@@ -96,5 +99,6 @@ export function simulateRequest(policy: CompiledPolicy, request: SimulationReque
     reason: verdict.reason,
     ...(redirect ? { redirect } : {}),
     ...(verdict.factors ? { factors: verdict.factors } : {}),
+    ...(verdict.stranded ? { stranded: verdict.stranded } : {}),
   }
 }

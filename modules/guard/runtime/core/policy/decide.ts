@@ -1,9 +1,10 @@
 import type { FactorId, RouteRequirement } from '../config/schema'
 import { checkMfaRequirements, enrolledFirst, lastSecondFactorAt } from '../mfa/requirements'
+import { isStranded, strandedBy, type Stranded } from '../mfa/stranded'
 import type { GuardAuth } from './auth'
 import type { CompiledPolicy, CompiledRule } from './compile'
 
-export type DenyCode = 'unauthenticated' | 'forbidden' | 'mfa_enrollment_required' | 'INVALID_CLAIMS' | 'mfa_required'
+export type DenyCode = 'unauthenticated' | 'forbidden' | 'mfa_enrollment_required' | 'mfa_reenrollment_required' | 'INVALID_CLAIMS' | 'mfa_required'
 
 export type Verdict =
   | { allow: true; reason: string; rules: readonly CompiledRule[] }
@@ -17,6 +18,8 @@ export type Verdict =
     factors?: FactorId[]
     /** mfa_required: the oldest acceptable second factor, in seconds. */
     maxAgeSeconds?: number
+    /** mfa_reenrollment_required: every factor the user has is switched off; what proves it is them and what to set up. */
+    stranded?: Stranded
   }
 
 export interface AccessInput {
@@ -101,6 +104,11 @@ function evaluateMfa(policy: CompiledPolicy, input: AccessInput, requirements: R
   const enrolled = claim?.e ?? []
   if (!enrolled.length) {
     return deny(403, 'mfa_enrollment_required', 'second factor required; none enrolled', rules)
+  }
+  // Factors, but all switched off: nothing they hold can count, so they must set up an allowed one first.
+  if (isStranded(enrolled, mfa.strategies)) {
+    const stranded = strandedBy(enrolled, mfa)!
+    return deny(403, 'mfa_reenrollment_required', `second factor required; every enrolled one is switched off (${stranded.switchedOff.join(', ')})`, rules, { factors: stranded.enroll, stranded })
   }
   const completed = claim?.c ?? {}
   const check = checkMfaRequirements(mfa.requirements, completed, mfa.strategies)

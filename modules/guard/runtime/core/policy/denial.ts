@@ -2,6 +2,7 @@ import type { FactorId } from '../config/schema'
 import { GUARD_ERROR_CODES } from '../errors'
 import type { CompiledPolicy } from './compile'
 import type { DenyCode, Verdict } from './decide'
+import { strandedDetails, strandedExplanation } from '../mfa/stranded'
 
 /** A verdict that refuses the request. */
 export type Denial = Extract<Verdict, { allow: false }>
@@ -11,7 +12,7 @@ export type DenialBody = {
   error: DenyCode
   error_description: string
   claimValidationErrors?: { id: 'mfa'; reason: { message: string; factorId: FactorId } }[]
-}
+} & Partial<ReturnType<typeof strandedDetails>>
 
 /**
  * The JSON body for a denial: `{ error, error_description }` (the error
@@ -29,6 +30,7 @@ export function denialBody(verdict: Denial): DenialBody {
       reason: { message: 'second factor not completed in this session', factorId },
     }))
   }
+  if (verdict.stranded) Object.assign(body, { error_description: `${strandedExplanation(verdict.stranded)} (${verdict.reason})` }, strandedDetails(verdict.stranded))
   return body
 }
 
@@ -45,6 +47,8 @@ export function denialRedirect(verdict: Denial, policy: CompiledPolicy, path: st
   const target = {
     unauthenticated: config.signInUrl,
     mfa_enrollment_required: config.mfa.enrollUrl,
+    // Stranded: the challenge page explains, lets them prove it is them, then sends them to enroll.
+    mfa_reenrollment_required: config.mfa.challengeUrl,
     INVALID_CLAIMS: config.mfa.challengeUrl,
     mfa_required: config.mfa.challengeUrl,
     forbidden: undefined,

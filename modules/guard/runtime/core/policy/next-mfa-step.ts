@@ -1,5 +1,6 @@
 import type { FactorId } from '../config/schema'
 import { checkMfaRequirements, enrolledFirst } from '../mfa/requirements'
+import { strandedBy } from '../mfa/stranded'
 import { pathReadings } from '../paths/canonicalize'
 import type { GuardAuth, SessionClaims } from './auth'
 import type { CompiledPolicy } from './compile'
@@ -14,7 +15,7 @@ export interface MfaStep {
   redirectTo?: string
 }
 
-const MFA_DENIALS: ReadonlySet<string> = new Set(['mfa_enrollment_required', 'INVALID_CLAIMS', 'mfa_required'])
+const MFA_DENIALS: ReadonlySet<string> = new Set(['mfa_enrollment_required', 'mfa_reenrollment_required', 'INVALID_CLAIMS', 'mfa_required'])
 
 /**
  * Which MFA step, if any, a session that just signed in (or up) must take
@@ -30,9 +31,11 @@ export function nextMfaStep(policy: CompiledPolicy, auth: GuardAuth, destination
   const { mfa } = policy.config
   const claim: NonNullable<SessionClaims['mfa']> = auth.sessionClaims?.mfa ?? { c: {}, v: false, e: [] }
   const check = checkMfaRequirements(mfa.requirements, claim.c, mfa.strategies)
-  if (mfa.enforce === 'all' && !check.satisfied) {
+  // Stranded (every factor switched off): the challenge page, to prove it is them with what they have, then enroll.
+  const stranded = strandedBy(claim.e, mfa)
+  if (mfa.enforce === 'all' && (stranded || !check.satisfied)) {
     const usableEnrolled = claim.e.some(factor => factor !== 'recovery_code' && mfa.strategies[factor])
-    return { next: enrolledFirst(check.next, claim.e), redirectTo: pageWithReturnPath(usableEnrolled ? mfa.challengeUrl : mfa.enrollUrl, destination) }
+    return { next: stranded?.prove ?? enrolledFirst(check.next, claim.e), redirectTo: pageWithReturnPath(usableEnrolled || stranded ? mfa.challengeUrl : mfa.enrollUrl, destination) }
   }
   const readings = pathReadings(destination)
   const route = readings.ok ? policy.classify(readings.readings) : undefined
@@ -40,6 +43,6 @@ export function nextMfaStep(policy: CompiledPolicy, auth: GuardAuth, destination
   const verdict = evaluateAccess(policy, { auth, rules: route.rules, mfaExempt: route.mfaExempt, nowSeconds })
   if (verdict.allow || !MFA_DENIALS.has(verdict.error)) return { next: [] }
   // The same page the middleware would send the destination to; its factors are already enrolled-first.
-  const next = verdict.error === 'mfa_enrollment_required' ? check.next : verdict.factors ?? []
+  const next = verdict.error === 'mfa_enrollment_required' ? check.next : verdict.stranded?.prove ?? verdict.factors ?? []
   return { next, redirectTo: denialRedirect(verdict, policy, destination) }
 }

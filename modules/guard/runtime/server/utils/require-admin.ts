@@ -1,6 +1,7 @@
 import type { H3Event } from 'h3'
 import { ADMIN_ROLE, consoleMfaDenial } from '../../core/admin/console-access'
 import type { GuardAuth } from '../../core/policy/auth'
+import { strandedBy, strandedDetails, strandedExplanation } from '../../core/mfa/stranded'
 import { requireAuth } from './require-auth'
 import { guardError } from './errors'
 import { useGuard } from './guard-instance'
@@ -26,6 +27,8 @@ export async function requireAdmin(event: H3Event): Promise<GuardAuth & { userId
   const claim = auth.sessionClaims?.mfa
   const denial = consoleMfaDenial(guard.live.policy.config.mfa, claim)
   if (denial) {
+    const stranded = claim && strandedBy(claim.e, guard.live.policy.config.mfa)
+    if (stranded) throw guardError(403, 'mfa_reenrollment_required', strandedExplanation(stranded), strandedDetails(stranded))
     throw guardError(403, denial.error, denial.error === 'INVALID_CLAIMS'
       ? 'The admin console needs your second factor in this session: complete it at the MFA challenge, then retry.'
       : 'The admin console needs a second factor while MFA is on: enroll one first.', denial.error === 'INVALID_CLAIMS'
