@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { completeChallenge } from '../../modules/guard/runtime/core/mfa/challenge'
 import { recognizeDevice, rememberDevice } from '../../modules/guard/runtime/core/mfa/devices'
-import { sendEmailCode } from '../../modules/guard/runtime/core/mfa/email-code/service'
+import { confirmEmailEnrollment, sendEmailCode } from '../../modules/guard/runtime/core/mfa/email-code/service'
 import type { MfaError } from '../../modules/guard/runtime/core/mfa/errors'
 import { startTotpEnrollment } from '../../modules/guard/runtime/core/mfa/totp/service'
 import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp/otp'
@@ -28,6 +28,9 @@ describe('strategy switches apply to the very next call', () => {
   it('TOTP switched off: no enrollment, no challenge; switched on again: both work', async () => {
     const user = await newUser(engine)
     const { secret } = await enrollTotp(engine, user)
+    // Email codes too: with another factor on, the user is not stranded (see mfa-reenroll.test.ts) and TOTP is simply refused.
+    await sendEmailCode(engine.guard.mfa, { ...user, purpose: 'enroll' })
+    await confirmEmailEnrollment(engine.guard.mfa, { ...user, code: /(\d{6})/.exec(engine.mail.at(-1)!.text)![1]! })
     const session = await signInAgain(engine, user.email)
     await saveMfa({ strategies: { totp: false, recovery_code: true, email_code: true, webauthn: true } })
     const other = await newUser(engine)

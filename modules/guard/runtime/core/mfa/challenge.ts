@@ -6,6 +6,7 @@ import { spendRecoveryCode, unusedRecoveryCodes } from '../store/recovery-codes'
 import type { MfaCore } from './service'
 import { verifyEmailCode } from './email-code/service'
 import { MfaError } from './errors'
+import { factorUse, proveForReenrollment } from './reenroll'
 import { verifyTotpChallenge } from './totp/service'
 import type { IssuedToken } from '../engine/sessions'
 
@@ -29,14 +30,17 @@ export type WebAuthnVerifier = (mfa: MfaCore, userId: string, sessionId: string,
  * Completes a second factor for this session: checks the step-up token (when
  * given), that the strategy is on and enrolled, counts the attempt (5 per
  * challenge, a factor locked 15 minutes after 10 failures in a row), checks
- * the answer, and returns the session's new token.
+ * the answer, and returns the session's new token. A switched-off factor of a
+ * stranded user is accepted as proof that it is them, for setting up an
+ * allowed factor only (`proveForReenrollment`): it is not recorded as completed.
  *
  * @example
  * const issued = await completeChallenge(guard.mfa, { userId, sessionId, factor: 'totp', code: '492039' })
  */
 export async function completeChallenge(mfa: MfaCore, input: ChallengeInput, webauthn?: WebAuthnVerifier): Promise<IssuedToken> {
   if (input.mfaToken !== undefined) await mfa.verifyStepUpToken(input.mfaToken, input.sessionId)
-  mfa.assertStrategy(input.factor)
+  // Switched off: refused, unless the user is stranded and this is how they prove it is them (for enrollment only).
+  const use = await factorUse(mfa, input.userId, input.factor)
   const needsCode = input.factor !== 'webauthn'
   if (needsCode && !input.code?.trim()) throw new MfaError(422, 'invalid_request', 'code: enter the code', { field: 'code' })
   if (!needsCode && input.response === undefined) throw new MfaError(422, 'invalid_request', 'response: answer with your passkey or security key', { field: 'response' })
@@ -51,7 +55,7 @@ export async function completeChallenge(mfa: MfaCore, input: ChallengeInput, web
   })
   if (!passed) throw mfa.invalidCode(attemptsRemaining, input.factor === 'webauthn' ? 'passkey answer' : 'code')
   await mfa.clearAttempts(input.sessionId, input.userId, input.factor)
-  return mfa.complete(input.sessionId, input.factor)
+  return use === 'prove' ? proveForReenrollment(mfa, input) : mfa.complete(input.sessionId, input.factor)
 }
 
 async function check(mfa: MfaCore, input: ChallengeInput, webauthn?: WebAuthnVerifier): Promise<boolean> {

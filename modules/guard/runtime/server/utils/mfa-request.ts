@@ -3,6 +3,7 @@ import type { Guard } from '../../core/engine/create-guard'
 import { MfaError } from '../../core/mfa/errors'
 import type { IssuedToken } from '../../core/engine/sessions'
 import { findUserById, type UserRecord } from '../../core/store/users'
+import { requireEnrollmentRight } from '../../core/mfa/reenroll'
 import { writeSessionCookies } from './cookies'
 import { guardError } from './errors'
 import { guardSettings, useGuard } from './guard-instance'
@@ -18,9 +19,12 @@ export interface MfaRequestOptions {
    * factors): once the user has a second factor enrolled, this session must
    * have completed one, and the caller's own token must say so (a token copied
    * before the factor was completed does not count) — else 403 `mfa_required`.
+   * `'enroll'` (the endpoints that set up a factor): the same, or a stranded
+   * user's proof made with a switched-off factor in this session, which opens
+   * enrollment only (see `requireEnrollmentRight`).
    * @default false
    */
-  secondFactor?: boolean
+  secondFactor?: boolean | 'enroll'
 }
 
 /**
@@ -39,7 +43,9 @@ export async function mfaRequest(event: H3Event, options: MfaRequestOptions = {}
   const guard = await useGuard()
   const user = await findUserById(guard.db, auth.userId)
   if (!user) throw guardError(401, 'unauthenticated', 'This account no longer exists; sign in again.')
-  if (options.secondFactor) await mfaCall(event, () => guard.mfa.requireCompletedFactor(auth.sessionId, auth.userId, auth.sessionClaims?.mfa?.c ?? {}))
+  const tokenFactors = auth.sessionClaims?.mfa?.c ?? {}
+  if (options.secondFactor === 'enroll') await mfaCall(event, () => requireEnrollmentRight(guard.mfa, auth.sessionId, auth.userId, { factors: tokenFactors, issuedAt: auth.sessionClaims?.iat }))
+  else if (options.secondFactor) await mfaCall(event, () => guard.mfa.requireCompletedFactor(auth.sessionId, auth.userId, tokenFactors))
   return { guard, user, userId: auth.userId, sessionId: auth.sessionId }
 }
 

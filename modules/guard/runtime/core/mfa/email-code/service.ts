@@ -5,6 +5,7 @@ import { attemptEmailCode, insertEmailCode, spendEmailCode } from '../../store/e
 import { hitRateLimit } from '../../store/rate-limits'
 import type { MfaCore } from '../service'
 import { MfaError, tooManyAttempts } from '../errors'
+import { factorUse, requireEnrollmentRight } from '../reenroll'
 import type { IssuedToken } from '../../engine/sessions'
 
 export type EmailCodePurpose = 'enroll' | 'challenge'
@@ -21,11 +22,13 @@ const SEND_RULE = { limit: 5, windowSeconds: 900, blockSeconds: 900 }
  * await sendEmailCode(guard.mfa, { userId, sessionId, email, purpose: 'challenge' }) // { sentTo: 'a***@example.com', expiresInSeconds: 600 }
  */
 export async function sendEmailCode(mfa: MfaCore, input: { userId: string; sessionId: string; email: string; purpose: EmailCodePurpose }): Promise<{ sentTo: string; expiresInSeconds: number }> {
-  mfa.assertStrategy('email_code')
+  // A challenge code may go out while the strategy is off to a stranded user: it proves it is them, for enrollment only.
+  if (input.purpose === 'enroll') mfa.assertStrategy('email_code')
+  else await factorUse(mfa, input.userId, 'email_code')
   const enrolled = (await listFactors(mfa.db, input.userId, { type: 'email_code' })).length > 0
   if (input.purpose === 'enroll') {
     if (enrolled) throw new MfaError(409, 'already_enrolled', 'Email codes are already set up for this account.')
-    await mfa.requireCompletedFactor(input.sessionId, input.userId)
+    await requireEnrollmentRight(mfa, input.sessionId, input.userId)
   }
   else if (!enrolled) throw new MfaError(400, 'not_enrolled', 'Email codes are not set up for this account; use another factor.')
   const sent = await hitRateLimit(mfa.db, `email-send:${input.userId}`, SEND_RULE, mfa.nowDate())
@@ -65,7 +68,7 @@ export async function verifyEmailCode(mfa: MfaCore, userId: string, purpose: Ema
 export async function confirmEmailEnrollment(mfa: MfaCore, input: { userId: string; sessionId: string; email: string; code: string }): Promise<{ issued: IssuedToken; recoveryCodes?: string[] }> {
   mfa.assertStrategy('email_code')
   if ((await listFactors(mfa.db, input.userId, { type: 'email_code' })).length) throw new MfaError(409, 'already_enrolled', 'Email codes are already set up for this account.')
-  await mfa.requireCompletedFactor(input.sessionId, input.userId)
+  await requireEnrollmentRight(mfa, input.sessionId, input.userId)
   const { attemptsRemaining } = await mfa.countAttempt(input.sessionId, input.userId, 'email_code')
   if (!(await verifyEmailCode(mfa, input.userId, 'enroll', input.code))) throw mfa.invalidCode(attemptsRemaining)
   const now = mfa.nowDate()

@@ -4,6 +4,7 @@ import { matchTotpStep, newTotpSecret, qrSvg, totpUri } from './otp'
 import { confirmFactor, consumeTotpStep, deletePendingFactors, insertFactor, listFactors, type FactorRecord } from '../../store/factors'
 import type { MfaCore } from '../service'
 import { MfaError } from '../errors'
+import { requireEnrollmentRight } from '../reenroll'
 import type { IssuedToken } from '../../engine/sessions'
 
 /** What the enrollment page shows: the key for manual entry, the URI and its QR code. */
@@ -22,7 +23,7 @@ export async function startTotpEnrollment(mfa: MfaCore, input: { userId: string;
   if ((await listFactors(mfa.db, input.userId, { type: 'totp' })).length) {
     throw new MfaError(409, 'already_enrolled', 'An authenticator app is already set up; remove it first to set up a new one.')
   }
-  await mfa.requireCompletedFactor(input.sessionId, input.userId)
+  await requireEnrollmentRight(mfa, input.sessionId, input.userId)
   const secret = newTotpSecret()
   await deletePendingFactors(mfa.db, input.userId, 'totp')
   await insertFactor(mfa.db, { id: newId('fac'), userId: input.userId, type: 'totp', label: 'Authenticator app', secretSealed: await seal(secret, mfa.sealKey), now: mfa.nowDate() })

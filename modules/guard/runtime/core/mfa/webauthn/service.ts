@@ -8,6 +8,7 @@ import { confirmFactor, insertFactor, listFactors, updateWebauthnCounter, type F
 import { saveWebauthnChallenge, takeWebauthnChallenge } from '../../store/webauthn-challenges'
 import type { MfaCore } from '../service'
 import { MfaError } from '../errors'
+import { factorUse, requireEnrollmentRight } from '../reenroll'
 import type { IssuedToken } from '../../engine/sessions'
 
 const credentialOf = (factor: FactorRecord) => factor.data as unknown as StoredWebauthnCredential
@@ -34,7 +35,7 @@ function relyingParty(origin: string) {
  */
 export async function webauthnRegisterOptions(mfa: MfaCore, input: { userId: string; sessionId: string; email: string; origin: string }): Promise<PublicKeyCredentialCreationOptionsJSON> {
   mfa.assertStrategy('webauthn')
-  await mfa.requireCompletedFactor(input.sessionId, input.userId)
+  await requireEnrollmentRight(mfa, input.sessionId, input.userId)
   const rp = relyingParty(input.origin)
   const existing = (await listFactors(mfa.db, input.userId, { type: 'webauthn' })).map(credentialOf)
   const { options, challenge } = await webauthnRegistrationOptions({ rpId: rp.rpId, user: { id: input.userId, email: input.email }, existing })
@@ -52,7 +53,7 @@ export async function webauthnRegisterOptions(mfa: MfaCore, input: { userId: str
  */
 export async function webauthnRegister(mfa: MfaCore, input: { userId: string; sessionId: string; origin: string; response: unknown; label?: string }): Promise<{ id: string; issued: IssuedToken; recoveryCodes?: string[] }> {
   mfa.assertStrategy('webauthn')
-  await mfa.requireCompletedFactor(input.sessionId, input.userId)
+  await requireEnrollmentRight(mfa, input.sessionId, input.userId)
   const rp = relyingParty(input.origin)
   const expectedChallenge = await takeWebauthnChallenge(mfa.db, input.sessionId, 'register', mfa.nowDate())
   if (!expectedChallenge) rejected(new WebauthnRejectedError('challenge_mismatch', 'no live registration challenge'))
@@ -74,7 +75,7 @@ export async function webauthnRegister(mfa: MfaCore, input: { userId: string; se
  * const options = await webauthnAuthenticateOptions(guard.mfa, { userId, sessionId, origin })
  */
 export async function webauthnAuthenticateOptions(mfa: MfaCore, input: { userId: string; sessionId: string; origin: string }): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  mfa.assertStrategy('webauthn')
+  await factorUse(mfa, input.userId, 'webauthn') // off: only for a stranded user proving it is them
   const rp = relyingParty(input.origin)
   const credentials = (await listFactors(mfa.db, input.userId, { type: 'webauthn' })).map(credentialOf)
   if (!credentials.length) throw new MfaError(400, 'not_enrolled', 'No passkey or security key is registered for this account; use another factor.')

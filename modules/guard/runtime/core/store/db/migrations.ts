@@ -163,6 +163,19 @@ const MIGRATIONS: { id: number; name: string; sql: string }[] = [
       create index guard_users_claims_changed_idx on guard_users (claims_changed_at) where claims_changed_at is not null
     `,
   },
+  {
+    id: 6,
+    name: 'Re-enrollment proofs: a session that proved it is its user with a switched-off factor, good for setting up an allowed factor only',
+    sql: `
+      create table guard_reenroll_proofs (
+        session_id text primary key references guard_sessions (id) on delete cascade,
+        user_id text not null references guard_users (id) on delete cascade,
+        factor text not null,
+        proved_at timestamptz not null,
+        expires_at timestamptz not null
+      )
+    `,
+  },
 ]
 
 /**

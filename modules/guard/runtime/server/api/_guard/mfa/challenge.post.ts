@@ -2,6 +2,8 @@ import { z } from 'zod'
 import { FACTOR_IDS } from '../../../../core/config/schema'
 import { completeChallenge } from '../../../../core/mfa/challenge'
 import { checkMfaRequirements } from '../../../../core/mfa/requirements'
+import { strandedBy } from '../../../../core/mfa/stranded'
+import { pageWithReturnPath } from '../../../../core/policy/denial'
 import { safeRedirectPath } from '../../../../core/policy/redirect'
 import { defineGuardHandler, readGuardBody } from '../../../utils/define-guard-handler'
 import { mfaCall, mfaRequest, useIssuedToken } from '../../../utils/mfa-request'
@@ -21,18 +23,24 @@ const body = z.object({
 /**
  * POST /api/_guard/mfa/challenge `{ factor, code?, response?, mfaToken?, rememberDevice?, redirect_url? }`:
  * completes a second factor for this session (step-up included) and reissues
- * the session cookie → `{ completed, redirectTo, satisfied }`.
+ * the session cookie → `{ completed, redirectTo, satisfied, next? }`. For a
+ * stranded user (every factor switched off) a switched-off factor or a
+ * recovery code only proves it is them: `next: 'enroll'`, `satisfied: false`
+ * and `redirectTo` is the enrollment page (then back to `redirect_url`).
  */
 export default defineGuardHandler(async (event) => {
   const input = await readGuardBody(event, body)
   const { guard, userId, sessionId } = await mfaRequest(event)
   const issued = await mfaCall(event, () => completeChallenge(guard.mfa, { ...input, userId, sessionId }, webauthnChallengeVerifier(event)))
   useIssuedToken(event, guard, issued)
-  if (input.rememberDevice) await rememberThisDevice(event, guard, userId, input.factor)
-  // A complete sign-in: this browser is known for the account (sign-in throttling never refuses it for others' failures).
-  await rememberKnownDevice(event, guard, userId)
   const { config } = guard.live.policy
-  const satisfied = checkMfaRequirements(config.mfa.requirements, issued.claims.mfa?.c ?? {}, config.mfa.strategies).satisfied
+  // Still stranded: this only proved it is them; not a complete sign-in until an allowed factor is set up.
+  const stranded = strandedBy(issued.claims.mfa?.e ?? [], config.mfa)
+  if (input.rememberDevice && !stranded) await rememberThisDevice(event, guard, userId, input.factor)
+  // A complete sign-in: this browser is known for the account (sign-in throttling never refuses it for others' failures).
+  if (!stranded) await rememberKnownDevice(event, guard, userId)
+  const satisfied = !stranded && checkMfaRequirements(config.mfa.requirements, issued.claims.mfa?.c ?? {}, config.mfa.strategies).satisfied
   const redirectTo = safeRedirectPath(input.redirect_url, config.afterSignInUrl)
+  if (stranded) return { completed: input.factor, redirectTo: pageWithReturnPath(config.mfa.enrollUrl, redirectTo), satisfied, next: 'enroll' as const }
   return { completed: input.factor, redirectTo, satisfied }
 })

@@ -1,15 +1,16 @@
-import { strandedBy } from '../../../../core/mfa/stranded'
-import { enrolledFactorTypes } from '../../../../core/store/factors'
-import { defineGuardHandler } from '../../../utils/define-guard-handler'
-import { mfaRequest } from '../../../utils/mfa-request'
+import { requireEnrollmentRight } from '#guard/core/mfa/reenroll'
+import { strandedBy } from '#guard/core/mfa/stranded'
+import { enrolledFactorTypes } from '#guard/core/store/factors'
+import { defineAccountHandler } from '#guard/server/utils/define-handlers'
 
 /**
  * GET /api/_guard/mfa/factors: strategies, enforcement, the user's factors and this session's
  * completions; `stranded` when every factor the user has is switched off (what proves it is
- * them, what to set up), else `null`.
+ * them, what to set up, and `confirmed`: this session has proved it and may set one up), else `null`.
  */
-export default defineGuardHandler(async (event) => {
-  const { guard, userId, sessionId } = await mfaRequest(event)
+export default defineAccountHandler(async (_event, { guard, userId, sessionId }) => {
   const [status, enrolled] = await Promise.all([guard.mfa.status(userId, sessionId), enrolledFactorTypes(guard.db, userId)])
-  return { ...status, stranded: strandedBy(enrolled, guard.live.policy.config.mfa) ?? null }
+  const stranded = strandedBy(enrolled, guard.live.policy.config.mfa)
+  const confirmed = stranded && await requireEnrollmentRight(guard.mfa, sessionId, userId).then(() => true, () => false)
+  return { ...status, stranded: stranded ? { ...stranded, confirmed: Boolean(confirmed) } : null }
 })

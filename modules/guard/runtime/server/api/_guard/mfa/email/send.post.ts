@@ -8,7 +8,7 @@ const body = z.object({ purpose: z.enum(['enroll', 'challenge']), mfaToken: z.st
 /** POST /api/_guard/mfa/email/send `{ purpose, mfaToken? }`: emails a one-time code → `{ sentTo, expiresInSeconds }`. */
 export default defineGuardHandler(async (event) => {
   const { purpose, mfaToken } = await readGuardBody(event, body)
-  const { guard, user, sessionId } = await mfaRequest(event, { secondFactor: purpose === 'enroll' })
+  const { guard, user, sessionId } = await mfaRequest(event, { secondFactor: purpose === 'enroll' && 'enroll' })
   return mfaCall(event, async () => {
     if (mfaToken !== undefined) await guard.mfa.verifyStepUpToken(mfaToken, sessionId)
     return sendEmailCode(guard.mfa, { userId: user.id, sessionId, email: user.email, purpose })

@@ -9,7 +9,7 @@ const body = z.object({ response: z.record(z.string(), z.unknown()), label: z.st
 /** POST /api/_guard/mfa/webauthn/register/verify `{ response, label? }`: stores the key; the session token is reissued at once. */
 export default defineGuardHandler(async (event) => {
   const { response, label } = await readGuardBody(event, body)
-  const { guard, userId, sessionId } = await mfaRequest(event, { secondFactor: true })
+  const { guard, userId, sessionId } = await mfaRequest(event, { secondFactor: 'enroll' })
   const { id, issued, recoveryCodes } = await mfaCall(event, () => webauthnRegister(guard.mfa, { userId, sessionId, origin: webauthnOrigin(event), response, label }))
   useIssuedToken(event, guard, issued)
   return { enrolled: true, factor: 'webauthn', id, ...(recoveryCodes ? { recoveryCodes } : {}) }
