@@ -21,6 +21,7 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   { method: 'GET', path: `${ADMIN}/meta` },
   { method: 'POST', path: `${ADMIN}/claims/preview`, json: { template: {}, userId: 'user_x' } },
   { method: 'POST', path: `${ADMIN}/simulate`, json: { method: 'GET', path: '/' } },
+  { method: 'POST', path: `${ADMIN}/mfa/stranded`, json: { mfa: {} } },
   { method: 'GET', path: `${ADMIN}/users` },
   { method: 'PUT', path: `${ADMIN}/users/user_x/roles`, json: { roles: ['member'] } },
   { method: 'POST', path: `${ADMIN}/users/user_x/reset-mfa`, json: {} },
