@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { GuardAnswer } from '#guard/app/types/guard-api'
-import { ADMIN_API, problemOf, type ApiProblem } from './support/api'
+import { ADMIN_API, apiProblem, type ApiProblem } from './support/api'
 
 /** What `GET /admin/meta` answers, as its handler does. */
 export type AdminMeta = GuardAnswer<'/api/_guard/admin/meta'>
@@ -18,7 +18,7 @@ export type ShortcodeEntry = AdminMeta['shortcodes'][number]
  * await meta.ensure()
  * meta.data?.shortcodes
  */
-export const useAdminMetaStore = defineStore('admin-meta', () => {
+export const useAdminMetaStore = defineStore('guard-admin-meta', () => {
   const data = ref<AdminMeta | null>(null)
   const loading = ref(false)
   const problem = ref<ApiProblem | null>(null)
@@ -31,7 +31,7 @@ export const useAdminMetaStore = defineStore('admin-meta', () => {
       data.value = await $fetch(`${ADMIN_API}/meta`)
     }
     catch (error) {
-      problem.value = problemOf(error)
+      problem.value = apiProblem(error)
     }
     finally {
       loading.value = false

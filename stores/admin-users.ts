@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { GuardAnswer } from '#guard/app/types/guard-api'
-import { ADMIN_API, problemOf, type ApiProblem } from './support/api'
+import { ADMIN_API, apiProblem, type ApiProblem } from './support/api'
 
 /** One row of `GET /admin/users`, as its handler answers it. */
 export type AdminUser = GuardAnswer<'/api/_guard/admin/users'>['users'][number]
@@ -64,7 +64,7 @@ function usersList() {
       loaded.value = true
     }
     catch (error) {
-      if (mine === run) problem.value = problemOf(error)
+      if (mine === run) problem.value = apiProblem(error)
     }
     finally {
       if (mine === run) loading.value = false
@@ -94,7 +94,7 @@ function usersList() {
       return await request()
     }
     catch (error) {
-      return { ok: false, problem: problemOf(error) }
+      return { ok: false, problem: apiProblem(error) }
     }
     finally {
       const { [id]: _done, ...rest } = busy.value
@@ -144,7 +144,7 @@ function usersList() {
  * users.search('alice') // fetches 300 ms after the last call
  * await users.changeRoles(id, ['admin'])
  */
-export const useAdminUsersStore = defineStore('admin-users', usersList)
+export const useAdminUsersStore = defineStore('guard-admin-users', usersList)
 
 /**
  * The same list for the user pickers (claims preview, simulator), so picking
@@ -154,4 +154,4 @@ export const useAdminUsersStore = defineStore('admin-users', usersList)
  * const picker = useUserPickerStore()
  * picker.search('bob')
  */
-export const useUserPickerStore = defineStore('user-picker', usersList)
+export const useUserPickerStore = defineStore('guard-user-picker', usersList)

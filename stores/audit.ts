@@ -17,7 +17,7 @@ export type AuditEntry = GuardAnswer<'/api/_guard/admin/audit'>['entries'][numbe
  * await audit.loadFirst()
  * if (audit.hasOlder) await audit.older()
  */
-export const useAuditStore = defineStore('admin-audit', () => {
+export const useAuditStore = defineStore('guard-admin-audit', () => {
   const entries = ref<AuditEntry[]>([])
   const limit = ref(25)
   /** The `before` cursor of each page shown so far; the last one is the current page's. */

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { GuardAnswer } from '#guard/app/types/guard-api'
-import { ADMIN_API, fieldIssuesOf, problemOf, type ApiProblem, type FieldIssue } from './support/api'
+import { ADMIN_API, fieldIssuesOf, apiProblem, type ApiProblem, type FieldIssue } from './support/api'
 
 /** What `POST /admin/claims/preview` answers, as its handler does. */
 export type ClaimsPreview = GuardAnswer<'/api/_guard/admin/claims/preview'>
@@ -18,7 +18,7 @@ export const PREVIEW_DEBOUNCE_MS = 400
  * const preview = useClaimsPreviewStore()
  * preview.schedule({ email: '{{user.email}}' }, userId)
  */
-export const useClaimsPreviewStore = defineStore('claims-preview', () => {
+export const useClaimsPreviewStore = defineStore('guard-claims-preview', () => {
   const result = ref<ClaimsPreview | null>(null)
   const issues = ref<FieldIssue[]>([])
   const problem = ref<ApiProblem | null>(null)
@@ -39,7 +39,7 @@ export const useClaimsPreviewStore = defineStore('claims-preview', () => {
     }
     catch (error) {
       if (mine !== run) return
-      problem.value = problemOf(error)
+      problem.value = apiProblem(error)
       issues.value = fieldIssuesOf(problem.value)
     }
     finally {

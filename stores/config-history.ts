@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { GuardAnswer } from '#guard/app/types/guard-api'
-import { ADMIN_API, problemOf, type ApiProblem } from './support/api'
+import { ADMIN_API, apiProblem, type ApiProblem } from './support/api'
 import { useGuardConfigStore, type SaveEffect } from './guard-config'
 
 /** One row of `GET /admin/config/history`, as its handler answers it. */
@@ -24,7 +24,7 @@ export type StoredConfigVersion = GuardAnswer<'/api/_guard/admin/config/versions
  * await history.compare(3, 7)
  * await history.rollback(3)
  */
-export const useConfigHistoryStore = defineStore('config-history', () => {
+export const useConfigHistoryStore = defineStore('guard-config-history', () => {
   const versions = ref<ConfigVersionSummary[]>([])
   const loading = ref(false)
   const loaded = ref(false)
@@ -46,7 +46,7 @@ export const useConfigHistoryStore = defineStore('config-history', () => {
       loaded.value = true
     }
     catch (error) {
-      problem.value = problemOf(error)
+      problem.value = apiProblem(error)
     }
     finally {
       loading.value = false
@@ -62,7 +62,7 @@ export const useConfigHistoryStore = defineStore('config-history', () => {
       if (mine === diffRun) diff.value = answer
     }
     catch (error) {
-      if (mine === diffRun) diffProblem.value = problemOf(error)
+      if (mine === diffRun) diffProblem.value = apiProblem(error)
     }
     finally {
       if (mine === diffRun) diffLoading.value = false
@@ -76,7 +76,7 @@ export const useConfigHistoryStore = defineStore('config-history', () => {
       viewed.value = await $fetch(`${ADMIN_API}/config/versions/${target}`)
     }
     catch (error) {
-      viewProblem.value = problemOf(error)
+      viewProblem.value = apiProblem(error)
     }
   }
 
@@ -91,7 +91,7 @@ export const useConfigHistoryStore = defineStore('config-history', () => {
       return { ok: true, version: answer.version, effect: answer.effect }
     }
     catch (error) {
-      return { ok: false, problem: problemOf(error) }
+      return { ok: false, problem: apiProblem(error) }
     }
     finally {
       rollingBack.value = null

@@ -3,7 +3,7 @@ import { computed, ref } from 'vue'
 import type { GuardConfig } from '#guard/core/config/schema'
 import type { SaveEffect } from '#guard/core/admin/effect'
 import type { GuardAnswer } from '#guard/app/types/guard-api'
-import { ADMIN_API, fieldIssuesOf, issuesUnder, problemOf, type ApiProblem, type FieldIssue } from './support/api'
+import { ADMIN_API, fieldIssuesOf, issuesUnder, apiProblem, type ApiProblem, type FieldIssue } from './support/api'
 import { cloneJson, mergeOnto, sameJson, type JsonObject } from './support/json-document'
 
 /** The live config document as the console edits it (the server assigns `version`). */
@@ -106,7 +106,7 @@ export const useGuardConfigStore = defineStore('guard-config', () => {
       return true
     }
     catch (error) {
-      loadProblem.value = problemOf(error)
+      loadProblem.value = apiProblem(error)
       return false
     }
     finally {
@@ -128,7 +128,7 @@ export const useGuardConfigStore = defineStore('guard-config', () => {
       return { ok: true, version: answer.version, effect: answer.effect }
     }
     catch (error) {
-      const problem = problemOf(error)
+      const problem = apiProblem(error)
       saveProblem.value = problem
       if (problem.status === 409) {
         conflict.value = conflictOf(problem)
@@ -208,7 +208,7 @@ export const useGuardConfigStore = defineStore('guard-config', () => {
       if (run === validationRun) validationIssues.value = answer.fields ?? []
     }
     catch (error) {
-      if (run === validationRun) validationIssues.value = fieldIssuesOf(problemOf(error))
+      if (run === validationRun) validationIssues.value = fieldIssuesOf(apiProblem(error))
     }
     finally {
       if (run === validationRun) validating.value = false

@@ -22,7 +22,7 @@ export type StrandingImpact = GuardAnswer<'/api/_guard/admin/mfa/stranded'>
  * await stranding.check(config.draft!.mfa)
  * stranding.impact?.summary // 'This change strands 1 user (1 whose only factor is Email code). On their next request …'
  */
-export const useMfaStrandingStore = defineStore('mfa-stranding', () => {
+export const useMfaStrandingStore = defineStore('guard-mfa-stranding', () => {
   const impact = ref<StrandingImpact | null>(null)
   const request = latestRequest()
 

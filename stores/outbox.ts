@@ -36,7 +36,7 @@ function newestFirst(a: OutboxMessage, b: OutboxMessage): number {
  * outbox.messages[0]?.subject // 'Your verification code: 042117'
  * if (outbox.canShowMore) await outbox.showMore()
  */
-export const useOutboxStore = defineStore('admin-outbox', () => {
+export const useOutboxStore = defineStore('guard-admin-outbox', () => {
   const messages = ref<OutboxMessage[]>([])
   const limit = ref(50)
   const { loading, loaded, problem, run } = latestRequest()

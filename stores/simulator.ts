@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { GuardAnswer } from '#guard/app/types/guard-api'
-import { ADMIN_API, problemOf, type ApiProblem } from './support/api'
+import { ADMIN_API, apiProblem, type ApiProblem } from './support/api'
 import { cloneJson } from './support/json-document'
 import { useGuardConfigStore } from './guard-config'
 
@@ -25,7 +25,7 @@ export type SimulationVerdict = GuardAnswer<'/api/_guard/admin/simulate'>
  * await simulator.run()
  * simulator.verdict?.reason
  */
-export const useSimulatorStore = defineStore('simulator', () => {
+export const useSimulatorStore = defineStore('guard-simulator', () => {
   const question = ref<SimulationQuestion>({ method: 'GET', path: '/', userId: null, mfa: false, against: 'live' })
   const verdict = ref<SimulationVerdict | null>(null)
   const asked = ref<SimulationQuestion | null>(null)
@@ -51,7 +51,7 @@ export const useSimulatorStore = defineStore('simulator', () => {
       asked.value = sent
     }
     catch (error) {
-      problem.value = problemOf(error)
+      problem.value = apiProblem(error)
       verdict.value = null
     }
     finally {

@@ -1,5 +1,5 @@
 import { ref, type Ref } from 'vue'
-import { problemOf, type ApiProblem } from './api'
+import { apiProblem, type ApiProblem } from './api'
 
 /** What a store exposes about its one kind of request. */
 export interface LatestRequest {
@@ -40,7 +40,7 @@ export function latestRequest(): LatestRequest {
       return true
     }
     catch (error) {
-      if (mine === latest) problem.value = problemOf(error)
+      if (mine === latest) problem.value = apiProblem(error)
       return false
     }
     finally {

@@ -9,7 +9,7 @@
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createGuard, type Guard } from '../../modules/guard/runtime/core/engine/create-guard'
-import type { Credentials } from '../../modules/guard/runtime/core/engine/authenticator'
+import type { PresentedTokens } from '../../modules/guard/runtime/core/engine/authenticator'
 import { ClaimsEpochs, EPOCHS_CLAIM } from '../../modules/guard/runtime/core/engine/claims-epochs'
 import { parseClaimsPayload } from '../../modules/guard/runtime/core/engine/instance-sync'
 import { setUserRoles } from '../../modules/guard/runtime/core/store/users'
@@ -24,7 +24,7 @@ const SAVES = 50
 /** A signed-in browser: its cookies, updated from every answer as the h3 layer would. */
 async function signedIn(guard: Guard, label: string) {
   const session = await guard.sessions.signUp({ email: newEmail(label), password: PASSWORD })
-  const cookies: Required<Pick<Credentials, 'token' | 'refreshToken'>> = { token: session.token, refreshToken: session.refreshToken }
+  const cookies: Required<Pick<PresentedTokens, 'token' | 'refreshToken'>> = { token: session.token, refreshToken: session.refreshToken }
   return {
     session,
     cookies,
@@ -178,7 +178,7 @@ describe.each(testBackends())('live claims on $name', (backend) => {
 
   it('a Bearer token that cannot be re-minted is judged by the server’s fresh view of its session, once; a revoked session is signed out', async () => {
     const member = await signedIn(guard, 'bearer')
-    const bearer: Credentials = { token: member.session.token, tokenSource: 'bearer' }
+    const bearer: PresentedTokens = { token: member.session.token, tokenSource: 'bearer' }
     await saveTemplate(guard, { email: '{{user.email}}', plan: 'bearer-view' })
     const reissue = vi.spyOn(guard.sessions, 'reissue')
     const first = await guard.authenticator.authenticate(bearer)

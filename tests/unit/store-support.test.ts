@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { listChanges, mergeOnto, sameJson } from '../../stores/support/json-document'
 import { parseJsonText } from '../../stores/support/json-errors'
-import { problemOf } from '../../stores/support/api'
+import { apiProblem } from '../../stores/support/api'
 import { templateProblems } from '../../stores/support/template-problems'
 
 describe('json documents', () => {
@@ -47,11 +47,11 @@ describe('JSON syntax errors', () => {
   })
 })
 
-describe('problemOf', () => {
+describe('apiProblem', () => {
   it('reads a guard error body and falls back to a useful sentence', () => {
-    expect(problemOf(Object.assign(new Error('x'), { statusCode: 409, data: { error: 'stale_version', error_description: 'reload' } })))
+    expect(apiProblem(Object.assign(new Error('x'), { statusCode: 409, data: { error: 'stale_version', error_description: 'reload' } })))
       .toMatchObject({ status: 409, code: 'stale_version', description: 'reload' })
-    expect(problemOf(Object.assign(new Error('x'), { status: 502 })).description).toMatch(/502/)
+    expect(apiProblem(Object.assign(new Error('x'), { status: 502 })).description).toMatch(/502/)
   })
 })
 

@@ -2,8 +2,8 @@ import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequest
 import type { FactorId } from '../../core/config/schema'
 import type { GuardAnswer } from '../types/guard-api'
 
-/** Second factors nuxt-guard knows. */
-export type FactorType = FactorId
+/** Second factors nuxt-guard knows (`totp`, `email_code`, `webauthn`, `recovery_code`). */
+export type { FactorId }
 
 /** GET /api/_guard/mfa/factors: the strategies, enforcement, your factors and this session's completions. */
 export type FactorsOverview = GuardAnswer<'/api/_guard/mfa/factors'>
@@ -18,36 +18,12 @@ export type Enrolled = GuardAnswer<'/api/_guard/mfa/totp/verify'> | GuardAnswer<
 export type ActiveSession = GuardAnswer<'/api/_guard/account/sessions'>['sessions'][number]
 
 /** The body of POST /api/_guard/mfa/challenge. */
-export interface ChallengeAnswer { factor: FactorType; code?: string; response?: AuthenticationResponseJSON; mfaToken?: string; rememberDevice?: boolean; redirect_url?: string }
+export interface ChallengeAnswer { factor: FactorId; code?: string; response?: AuthenticationResponseJSON; mfaToken?: string; rememberDevice?: boolean; redirect_url?: string }
 
 /** POST /api/_guard/mfa/challenge; `satisfied: false` = the MFA requirements still want another factor. */
 export type ChallengeResult = GuardAnswer<'/api/_guard/mfa/challenge'>
 
-/**
- * How the console names each factor.
- *
- * @example
- * FACTOR_LABELS.webauthn // 'Passkey or security key'
- */
-export const FACTOR_LABELS: Record<FactorType, string> = {
-  totp: 'Authenticator app',
-  email_code: 'Email code',
-  webauthn: 'Passkey or security key',
-  recovery_code: 'Recovery code',
-}
-
-/**
- * Short names for tabs and badges.
- *
- * @example
- * FACTOR_SHORT_LABELS.totp // 'App code'
- */
-export const FACTOR_SHORT_LABELS: Record<FactorType, string> = {
-  totp: 'App code',
-  email_code: 'Email',
-  webauthn: 'Passkey',
-  recovery_code: 'Recovery code',
-}
+export { FACTOR_LABELS, FACTOR_SHORT_LABELS } from '../../core/mfa/factor-labels'
 
 const base = '/api/_guard'
 // Unsafe methods always send a JSON body: the guard API refuses any other content type.
@@ -55,7 +31,7 @@ const base = '/api/_guard'
 /**
  * Typed calls to the guard's MFA and account API (see the HTTP contract);
  * each resolves to what its handler returns. Failures throw `FetchError`;
- * read them with `apiProblem(error)`.
+ * read them with `apiProblem(error)` from `#guard/app/utils/api-problem`.
  *
  * @example
  * const mfa = useMfaApi()

@@ -1,5 +1,5 @@
 import { computed, onBeforeUnmount, ref } from 'vue'
-import { apiProblem } from './api-error'
+import { apiProblem } from '../utils/api-problem'
 import { useMfaApi, type ChallengeAnswer, type ChallengeResult } from './useMfaApi'
 
 export interface MfaChallengeOptions {
@@ -63,22 +63,22 @@ export function useMfaChallenge(options: MfaChallengeOptions) {
     }
     catch (error) {
       const found = apiProblem(error)
-      const left = Number(found.details.attemptsRemaining)
+      const left = Number(found.data.attemptsRemaining)
       if (found.status === 429) {
-        sessionEnded.value = found.details.sessionEnded === true
-        lockFor(Number(found.details.retryAfterSeconds) || 60)
+        sessionEnded.value = found.data.sessionEnded === true
+        lockFor(Number(found.data.retryAfterSeconds) || 60)
       }
-      else if (found.error === 'invalid_code') {
+      else if (found.code === 'invalid_code') {
         problem.value = !Number.isFinite(left)
           ? 'That code is not right. Check it and try again.'
           : left > 0
             ? `That code is not right. ${left} attempt${left === 1 ? '' : 's'} left before a pause.`
             : 'That code is not right, and that was the last try for now. Wait a few minutes, or use another method.'
       }
-      else if (found.error === 'mfa_token_expired') tokenProblem.value = 'expired'
-      else if (found.error === 'mfa_token_invalid') tokenProblem.value = 'invalid'
+      else if (found.code === 'mfa_token_expired') tokenProblem.value = 'expired'
+      else if (found.code === 'mfa_token_invalid') tokenProblem.value = 'invalid'
       else if (found.status === 401) tokenProblem.value = 'signed_out'
-      else problem.value = found.message
+      else problem.value = found.description
       return null
     }
     finally { pending.value = false }

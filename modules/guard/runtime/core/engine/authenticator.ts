@@ -9,8 +9,8 @@ import type { IssuedToken, SessionService } from './sessions'
 import { ClaimsEpochs } from './claims-epochs'
 import { checkMfaRequirements } from '../mfa/requirements'
 
-/** Where a request's credentials came from. */
-export interface Credentials {
+/** The session token and refresh secret a request presents, and where the token came from. */
+export interface PresentedTokens {
   /** The session token, from the cookie or `Authorization: Bearer`. */
   token?: string
   /** `bearer` tokens are never refreshed: their holder must fetch a new one. */
@@ -72,7 +72,7 @@ export class Authenticator {
     return entry.auth
   }
 
-  async authenticate(credentials: Credentials): Promise<Authentication> {
+  async authenticate(credentials: PresentedTokens): Promise<Authentication> {
     const { token, tokenSource = 'cookie', refreshToken } = credentials
     if (this.live.behind) await this.live.settled()
     if (token) {

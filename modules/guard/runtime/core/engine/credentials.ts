@@ -17,4 +17,5 @@ export const signInSchema = z.object({
   password: z.string().min(1, 'enter your password').max(256, 'use at most 256 characters'),
 })
 
-export type Credentials = z.output<typeof signUpSchema>
+/** A parsed sign-up or sign-in body: `{ email, password, redirect_url? }`, the email trimmed and lower-cased. */
+export type SignInInput = z.output<typeof signUpSchema>

@@ -17,7 +17,7 @@ import { writeAudit } from '../store/audit'
 import { mintSessionToken } from '../tokens/session-token'
 import type { KeyManager } from './key-manager'
 import type { LiveConfig } from './live-config'
-import type { Credentials } from './credentials'
+import type { SignInInput } from './credentials'
 import type { SignInThrottle } from './sign-in-throttle'
 
 /**
@@ -87,14 +87,14 @@ export class SessionService {
     private readonly throttle?: SignInThrottle,
   ) {}
 
-  async signUp(credentials: Credentials, origin: RequestOrigin = {}): Promise<IssuedSession> {
+  async signUp(credentials: SignInInput, origin: RequestOrigin = {}): Promise<IssuedSession> {
     const user = await createUser(this.db, { id: newId('user'), email: credentials.email, passwordHash: await hashPassword(credentials.password) })
     await writeAudit(this.db, { actorId: user.id, action: 'user.sign_up', target: user.id, after: { email: user.email, roles: user.roles }, ip: origin.ip })
     return this.startSession(user, origin)
   }
 
   /** Signs in with a password, throttled per account and per client (SignInThrottle): may throw SignInThrottledError. */
-  async signIn(credentials: Credentials, origin: RequestOrigin = {}): Promise<IssuedSession> {
+  async signIn(credentials: SignInInput, origin: RequestOrigin = {}): Promise<IssuedSession> {
     const { knownDevices, ...sessionOrigin } = origin
     const check = async () => {
       const user = await findUserByEmail(this.db, credentials.email)

@@ -13,6 +13,7 @@ import { mintMfaToken, verifyMfaToken, type MfaTokenClaims } from '../tokens/mfa
 import type { LiveConfig } from '../engine/live-config'
 import { MfaError, tooManyAttempts } from './errors'
 import type { RenewedSession, SessionService } from '../engine/sessions'
+import { FACTOR_LABELS } from './factor-labels'
 
 /** Attempts per challenge (one session's tries at its second factor); the attempt past them ends the session. */
 export const CHALLENGE_RULE: RateLimitRule = { limit: 5, windowSeconds: 900, blockSeconds: 900 }
@@ -48,8 +49,6 @@ export interface MfaStatus {
   satisfied: boolean
 }
 
-const FACTOR_NAMES: Record<FactorId, string> = { totp: 'Authenticator app (TOTP)', recovery_code: 'Recovery codes', email_code: 'Email code', webauthn: 'Passkeys and security keys' }
-
 /**
  * The MFA core shared by every factor: live strategy switches, rate limits,
  * recording a completed factor on the session (and reissuing its token),
@@ -81,7 +80,7 @@ export class MfaCore {
   /** Refuses with 403 `strategy_disabled` when the live config has `factor` switched off. */
   assertStrategy(factor: FactorId): void {
     if (!this.config.strategies[factor]) {
-      throw new MfaError('strategy_disabled', `${FACTOR_NAMES[factor]} is switched off on this site; use another factor or ask an administrator.`)
+      throw new MfaError('strategy_disabled', `${FACTOR_LABELS[factor]} is switched off on this site; use another factor or ask an administrator.`)
     }
   }
 

@@ -1,6 +1,7 @@
 import type { SqlExecutor } from './db/database'
 
-export interface AuditEntry {
+/** One audit entry to write: who did what to which target, with the state before and after. */
+export interface NewAuditEntry {
   actorId: string | null
   action: string
   target?: string | null
@@ -15,7 +16,7 @@ export interface AuditEntry {
  * @example
  * await writeAudit(db, { actorId: auth.userId, action: 'user.sign_up', target: user.id })
  */
-export async function writeAudit(db: SqlExecutor, entry: AuditEntry): Promise<void> {
+export async function writeAudit(db: SqlExecutor, entry: NewAuditEntry): Promise<void> {
   await db.query(
     'insert into guard_audit (actor_id, action, target, before, after, ip) values ($1, $2, $3, $4::jsonb, $5::jsonb, $6)',
     [entry.actorId, entry.action, entry.target ?? null, entry.before === undefined ? null : JSON.stringify(entry.before), entry.after === undefined ? null : JSON.stringify(entry.after), entry.ip ?? null],

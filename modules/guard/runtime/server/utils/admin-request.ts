@@ -1,7 +1,7 @@
 import { getQuery, getRouterParam, type H3Event } from 'h3'
 import type { ZodType } from 'zod'
 import type { Guard } from '../../core/engine/create-guard'
-import { writeAudit, type AuditEntry } from '../../core/store/audit'
+import { writeAudit, type NewAuditEntry } from '../../core/store/audit'
 import { GuardError } from './errors'
 import { clientAddress } from './client-address'
 
@@ -39,6 +39,6 @@ export function adminRouteParam(event: H3Event, name: string): string {
  * @example
  * await auditAdminAction(event, guard, admin.userId, { action: 'user.roles', target: user.id, before: { roles }, after: { roles: next } })
  */
-export async function auditAdminAction(event: H3Event, guard: Guard, actorId: string, entry: Omit<AuditEntry, 'actorId' | 'ip'>): Promise<void> {
+export async function auditAdminAction(event: H3Event, guard: Guard, actorId: string, entry: Omit<NewAuditEntry, 'actorId' | 'ip'>): Promise<void> {
   await writeAudit(guard.db, { ...entry, actorId, ip: clientAddress(event) ?? null })
 }

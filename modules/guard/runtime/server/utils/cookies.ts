@@ -1,5 +1,5 @@
 import { deleteCookie, setCookie, type H3Event } from 'h3'
-import type { Credentials } from '../../core/engine/authenticator'
+import type { PresentedTokens } from '../../core/engine/authenticator'
 import { guardSettings } from './guard-instance'
 
 /** The session token cookie's name over plain HTTP (development). */
@@ -39,7 +39,7 @@ export function cookieNames(secure: boolean = guardSettings().cookieSecure): Gua
  * @example
  * const credentials = readCredentials(event)
  */
-export function readCredentials(event: H3Event, secure?: boolean): Credentials {
+export function readCredentials(event: H3Event, secure?: boolean): PresentedTokens {
   const { authorization, cookie } = hotPathHeaders(event)
   const bearer = bearerToken(authorization)
   if (bearer !== undefined) return { token: bearer, tokenSource: 'bearer' }
@@ -48,7 +48,7 @@ export function readCredentials(event: H3Event, secure?: boolean): Credentials {
   return { token: readCookie(cookie, names.session), tokenSource: 'cookie', refreshToken: readCookie(cookie, names.refresh) }
 }
 
-const NO_CREDENTIALS: Credentials = Object.freeze({})
+const NO_CREDENTIALS: PresentedTokens = Object.freeze({})
 
 /**
  * Only the session token (Bearer first, then the cookie): all the hot path

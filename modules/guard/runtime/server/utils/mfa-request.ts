@@ -68,14 +68,14 @@ export async function mfaCall<T>(event: H3Event, work: () => Promise<T>): Promis
 }
 
 /**
- * Puts a reissued session token in the cookie and the verified-token cache,
+ * Adopts a reissued session token for this response: puts it in the cookie and the verified-token cache,
  * so the very next request sees the completed factor; a renewed session's
  * new refresh secret goes in the refresh cookie (the old one is void).
  *
  * @example
- * useIssuedToken(event, guard, issued)
+ * adoptIssuedToken(event, guard, issued)
  */
-export function useIssuedToken(event: H3Event, guard: Guard, issued: IssuedToken): void {
+export function adoptIssuedToken(event: H3Event, guard: Guard, issued: IssuedToken): void {
   event.context.auth = guard.authenticator.remember(issued.token, issued.claims)
   writeSessionCookies(event, { token: issued.token, refreshToken: issued.refreshToken, expiresAt: issued.expiresAt }, guardSettings().cookieSecure)
 }

@@ -6,7 +6,7 @@ import { strandedBy } from '../../../../core/mfa/stranded'
 import { pageWithReturnPath } from '../../../../core/policy/denial'
 import { safeRedirectPath } from '../../../../core/policy/redirect'
 import { defineGuardHandler, readGuardBody } from '../../../utils/define-guard-handler'
-import { mfaCall, mfaRequest, useIssuedToken } from '../../../utils/mfa-request'
+import { mfaCall, mfaRequest, adoptIssuedToken } from '../../../utils/mfa-request'
 import { webauthnChallengeVerifier } from '../../../utils/mfa-webauthn'
 import { rememberThisDevice } from '../../../utils/mfa-device'
 import { rememberKnownDevice } from '../../../utils/known-device'
@@ -32,7 +32,7 @@ export default defineGuardHandler(async (event) => {
   const input = await readGuardBody(event, body)
   const { guard, userId, sessionId } = await mfaRequest(event)
   const issued = await mfaCall(event, () => completeChallenge(guard.mfa, { ...input, userId, sessionId }, webauthnChallengeVerifier(event)))
-  useIssuedToken(event, guard, issued)
+  adoptIssuedToken(event, guard, issued)
   const { config } = guard.live.policy
   // Still stranded: this only proved it is them; not a complete sign-in until an allowed factor is set up.
   const stranded = strandedBy(issued.claims.mfa?.e ?? [], config.mfa)

@@ -5,7 +5,7 @@ import { setUserRoles } from '#guard/core/store/users'
 import { defineAdminHandler } from '#guard/server/utils/define-handlers'
 import { adminRouteParam, auditAdminAction } from '#guard/server/utils/admin-request'
 import { adminUserView, refuseOversizedClaims, userOr404 } from '#guard/server/utils/admin-users'
-import { useIssuedToken } from '#guard/server/utils/mfa-request'
+import { adoptIssuedToken } from '#guard/server/utils/mfa-request'
 import { USER_CHANGE_EFFECT } from '#guard/server/utils/admin-token-lag'
 
 const body = z.object({
@@ -39,7 +39,7 @@ export default defineAdminHandler(async (event, { guard, admin, body: { roles } 
   const sameRoles = updated.roles.length === user.roles.length && updated.roles.every(role => user.roles.includes(role))
   if (!sameRoles) {
     const renewed = await guard.sessions.renewAfterPrivilegeChange(user.id, admin.sessionId)
-    if (renewed) useIssuedToken(event, guard, renewed)
+    if (renewed) adoptIssuedToken(event, guard, renewed)
   }
   await auditAdminAction(event, guard, admin.userId, { action: 'user.roles', target: user.id, before: { email: user.email, roles: user.roles }, after: { email: user.email, roles: updated.roles } })
   return { ...(await adminUserView(guard, updated)), ...USER_CHANGE_EFFECT }
