@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { describeStranding } from '../../modules/guard/runtime/core/admin/stranding'
 import type { FactorId } from '../../modules/guard/runtime/core/config/schema'
 import { enrollableOn } from '../../modules/guard/runtime/core/mfa/stranded'
-import { countStrandedUsers } from '../../modules/guard/runtime/core/store/stranded-users'
+import { countStrandedUsers } from '../../modules/guard/runtime/core/store/factors'
 import { startMfaEngine, type MfaEngine } from '../support/mfa-engine'
 
 let engine: MfaEngine

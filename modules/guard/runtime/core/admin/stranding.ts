@@ -1,6 +1,6 @@
 import type { FactorId, GuardConfig } from '../config/schema'
 import { allowedToEnroll, FACTOR_TITLES, list } from '../mfa/stranded'
-import type { StrandedCount } from '../store/stranded-users'
+import type { StrandedCount } from '../store/factors'
 
 /** What the console's MFA screen shows before a save: the count and one paragraph about what happens to those users. */
 export interface StrandingImpact extends StrandedCount {

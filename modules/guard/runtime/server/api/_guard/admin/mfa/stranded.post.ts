@@ -3,7 +3,7 @@ import { describeStranding } from '#guard/core/admin/stranding'
 import { validateConfig } from '#guard/core/config/validate'
 import { GuardError } from '#guard/core/errors'
 import { enrollableOn } from '#guard/core/mfa/stranded'
-import { countStrandedUsers } from '#guard/core/store/stranded-users'
+import { countStrandedUsers } from '#guard/core/store/factors'
 import { defineAdminHandler } from '#guard/server/utils/define-handlers'
 
 const body = z.object({ mfa: z.record(z.string(), z.unknown()) })
