@@ -1,3 +1,5 @@
+import { CookieJar } from './cookie-jar'
+
 /** A response read to the end: status, headers and body. */
 export interface ConsumerResponse {
   status: number
@@ -16,26 +18,20 @@ export interface ConsumerResponse {
  * expect((await ada.send('/api/hello')).status).toBe(403)
  */
 export class ConsumerClient {
-  readonly cookies = new Map<string, string>()
+  readonly cookies = new CookieJar()
 
   constructor(readonly origin: string) {}
 
   async send(path: string, init: { method?: string; headers?: Record<string, string>; json?: unknown } = {}): Promise<ConsumerResponse> {
     const headers: Record<string, string> = { ...init.headers }
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+    if (this.cookies.size) headers.cookie = this.cookies.header
     let body: string | undefined
     if (init.json !== undefined) {
       body = JSON.stringify(init.json)
       headers['content-type'] ??= 'application/json'
     }
     const response = await fetch(new URL(path, this.origin), { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' })
-    for (const line of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = line.split(';')
-      const [name, ...value] = pair!.split('=')
-      const expired = attributes.some(a => /max-age=0\b/i.test(a.trim()) || /expires=Thu, 01 Jan 1970/i.test(a.trim()))
-      if (expired || value.join('=') === '') this.cookies.delete(name!.trim())
-      else this.cookies.set(name!.trim(), value.join('='))
-    }
+    this.cookies.absorb(response.headers.getSetCookie())
     const text = await response.text()
     return { status: response.status, headers: response.headers, body: text, json: () => JSON.parse(text) }
   }

@@ -37,28 +37,10 @@ import adminUsers from '../../modules/guard/runtime/server/api/_guard/admin/user
 /** The password every test user signs up with. */
 export const PASSWORD = 'correct horse battery'
 
-/**
- * The e2e fixture's route lists (tests/fixtures/basic/nuxt.config.ts), so the
- * in-process answers can be compared with tests/e2e/*.test.ts.
- */
-export const BASIC_ROUTES = {
-  mode: 'protect-all',
-  public: ['/', '/sign-in', '/sign-up', '/public/**', '/api/public/**'],
-  ignored: ['/_nuxt/**', '/favicon.ico', '/__nuxt_error', '/health'],
-  api: ['/api/**'],
-  rules: [
-    { pattern: '/admin/**', require: { roles: ['admin'] } },
-    { pattern: '/api/reports/**', require: { permissions: ['reports:read'] } },
-    { pattern: '/api/*/export', require: { roles: ['admin'] } },
-  ],
-}
+import { BASIC_SEED } from '../fixtures/basic/guard-seed'
+import { CookieJar } from './cookie-jar'
 
-/** The e2e fixture's seed config: its route lists, claims template and roles. */
-export const BASIC_SEED = {
-  routes: BASIC_ROUTES,
-  claims: { template: { email: '{{user.email}}', plan: '{{user.public_metadata.plan}}' } },
-  roles: { admin: ['guard:admin', 'reports:read'], member: [] },
-}
+export { BASIC_ROUTES, BASIC_SEED } from '../fixtures/basic/guard-seed'
 
 /** A response read to the end. */
 export interface RawResponse {
@@ -183,12 +165,12 @@ export function rawRequest(origin: string, path: string, { method = 'GET', heade
  * admin-mfa.ts) work with it.
  */
 export class AppClient {
-  readonly cookies = new Map<string, string>()
+  readonly cookies = new CookieJar()
 
   constructor(readonly origin: string) {}
 
   get cookieHeader(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+    return this.cookies.header
   }
 
   async send(path: string, init: { method?: string; headers?: Record<string, string>; json?: unknown; body?: string } = {}): Promise<RawResponse> {
@@ -200,13 +182,7 @@ export class AppClient {
       headers['content-type'] ??= 'application/json'
     }
     const response = await rawRequest(this.origin, path, { method: init.method ?? (body !== undefined ? 'POST' : 'GET'), headers, body })
-    for (const line of ([] as string[]).concat(response.headers['set-cookie'] ?? [])) {
-      const [pair, ...attributes] = line.split(';')
-      const [name, ...value] = pair!.split('=')
-      const expired = attributes.some(a => /max-age=0\b/i.test(a.trim()) || /expires=Thu, 01 Jan 1970/i.test(a.trim()))
-      if (expired || value.join('=') === '') this.cookies.delete(name!.trim())
-      else this.cookies.set(name!.trim(), value.join('='))
-    }
+    this.cookies.absorb(response.headers['set-cookie'])
     return response
   }
 

@@ -1,5 +1,6 @@
 import { request } from 'node:http'
 import { url } from '@nuxt/test-utils/e2e'
+import { CookieJar } from './cookie-jar'
 
 export interface RawResponse {
   status: number
@@ -31,10 +32,10 @@ export function rawRequest(path: string, { method = 'GET', headers = {}, body }:
 
 /** A browser-like client: keeps the cookies the server sets. */
 export class CookieClient {
-  readonly cookies = new Map<string, string>()
+  readonly cookies = new CookieJar()
 
   get cookieHeader(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+    return this.cookies.header
   }
 
   async send(path: string, init: { method?: string; headers?: Record<string, string>; json?: unknown } = {}): Promise<RawResponse> {
@@ -46,13 +47,7 @@ export class CookieClient {
       headers['content-type'] ??= 'application/json'
     }
     const response = await rawRequest(path, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body })
-    for (const line of ([] as string[]).concat(response.headers['set-cookie'] ?? [])) {
-      const [pair, ...attributes] = line.split(';')
-      const [name, ...value] = pair!.split('=')
-      const expired = attributes.some(a => /max-age=0\b/i.test(a.trim()) || /expires=Thu, 01 Jan 1970/i.test(a.trim()))
-      if (expired || value.join('=') === '') this.cookies.delete(name!.trim())
-      else this.cookies.set(name!.trim(), value.join('='))
-    }
+    this.cookies.absorb(response.headers['set-cookie'])
     return response
   }
 

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fixturePaths } from './fixtures'
+import { CookieJar } from './cookie-jar'
 
 export interface Instance { origin: string; child: ChildProcess; output: () => string }
 
@@ -42,22 +43,16 @@ export function stopInstance(instance: Instance | undefined): Promise<void> {
 
 /** A browser with one cookie jar that can talk to either instance (they share the session store). */
 export class Browser {
-  readonly cookies = new Map<string, string>()
+  readonly cookies = new CookieJar()
   async send(instance: Instance, path: string, init: { method?: string; json?: unknown } = {}) {
     const headers: Record<string, string> = {}
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+    if (this.cookies.size) headers.cookie = this.cookies.header
     if (init.json !== undefined) headers['content-type'] = 'application/json'
     const response = await fetch(`${instance.origin}${path}`, {
       method: init.method ?? (init.json === undefined ? 'GET' : 'POST'), headers, redirect: 'manual',
       body: init.json === undefined ? undefined : JSON.stringify(init.json),
     })
-    for (const line of response.headers.getSetCookie()) {
-      const [pair, ...attributes] = line.split(';')
-      const [name, ...value] = pair!.split('=')
-      const expired = attributes.some(a => /max-age=0\b/i.test(a.trim())) || value.join('=') === ''
-      if (expired) this.cookies.delete(name!.trim())
-      else this.cookies.set(name!.trim(), value.join('='))
-    }
+    this.cookies.absorb(response.headers.getSetCookie())
     const text = await response.text()
     return { status: response.status, json: () => JSON.parse(text), text }
   }
