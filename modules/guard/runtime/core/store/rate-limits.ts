@@ -1,5 +1,6 @@
 import type { SqlExecutor } from './db/database'
 import { pruneEmailCodes } from './email-codes'
+import { prunePasswordResets } from './password-resets'
 import { pruneRememberedDevices } from './remembered-devices'
 import { pruneSignInFailures } from './sign-in-failures'
 import { pruneWebauthnChallenges } from './webauthn-challenges'
@@ -76,7 +77,7 @@ export async function resetRateLimit(db: SqlExecutor, key: string, now: Date): P
 
 /**
  * Deletes what can no longer matter: rate-limit rows whose window and block
- * are over, sign-in failures older than an hour, spent or expired email codes and WebAuthn challenges, and
+ * are over, sign-in failures older than an hour, spent or expired email codes, reset codes and WebAuthn challenges, and
  * expired or revoked remembered devices: each table's own prune, one after
  * another (separate statements, as before). Returns how many rows went.
  *
@@ -85,7 +86,7 @@ export async function resetRateLimit(db: SqlExecutor, key: string, now: Date): P
  */
 export async function pruneMfaRows(db: SqlExecutor, now: Date): Promise<number> {
   let removed = 0
-  for (const prune of [pruneRateLimits, pruneSignInFailures, pruneEmailCodes, pruneWebauthnChallenges, pruneRememberedDevices]) removed += await prune(db, now)
+  for (const prune of [pruneRateLimits, pruneSignInFailures, pruneEmailCodes, pruneWebauthnChallenges, pruneRememberedDevices, prunePasswordResets]) removed += await prune(db, now)
   return removed
 }
 

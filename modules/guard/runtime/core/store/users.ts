@@ -85,6 +85,16 @@ export async function findUserByEmail(db: SqlExecutor, email: string): Promise<U
 }
 
 /**
+ * Replaces a user's password hash (a completed password reset); `false` when the user is gone.
+ *
+ * @example
+ * await setUserPasswordHash(db, userId, await hashPassword(newPassword))
+ */
+export async function setUserPasswordHash(db: SqlExecutor, userId: string, passwordHash: string): Promise<boolean> {
+  return (await db.query('update guard_users set password_hash = $2 where id = $1 returning id', [userId, passwordHash])).length > 0
+}
+
+/**
  * Finds a user by id.
  *
  * @example

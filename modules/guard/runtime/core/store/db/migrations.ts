@@ -176,6 +176,22 @@ const MIGRATIONS: { id: number; name: string; sql: string }[] = [
       )
     `,
   },
+  {
+    id: 7,
+    name: 'Password resets: one live reset code per user, stored as a keyed hash, single use, short-lived, a few tries',
+    sql: `
+      create table guard_password_resets (
+        id text primary key,
+        user_id text not null references guard_users (id) on delete cascade,
+        code_hash text not null,
+        created_at timestamptz not null,
+        expires_at timestamptz not null,
+        attempts integer not null default 0,
+        used_at timestamptz
+      );
+      create index guard_password_resets_user_idx on guard_password_resets (user_id)
+    `,
+  },
 ]
 
 /**

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { requestPasswordReset } from '../../modules/guard/runtime/core/password-reset/request'
+import { confirmPasswordReset } from '../../modules/guard/runtime/core/password-reset/confirm'
+import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp/otp'
+import { enrollTotp, newUser, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
+
+/** The reset engine from the attacker's side: codes, second factors, enumeration, limits, sessions. */
+describe('password reset (engine)', () => {
+  let engine: MfaEngine
+  beforeAll(async () => { engine = await startMfaEngine() }, 60_000)
+  afterAll(async () => { await engine?.close() })
+
+  let ip = 0
+  /** Each test its own client address, so the per-client limits of one never refuse another. */
+  const client = () => `10.0.0.${++ip}`
+  const codeFrom = (to: string) => /code is ([A-Z0-9-]+)\./.exec(engine.mail.filter(m => m.to === to).at(-1)!.text)![1]!
+  const request = async (email: string, at = client()) => { const { answer, delivery } = await requestPasswordReset(engine.guard, { email, ip: at }); await delivery; return answer }
+  const confirm = (input: { email: string; code: string; password?: string; factor?: 'totp' | 'recovery_code'; factorCode?: string }) =>
+    confirmPasswordReset(engine.guard, { password: 'a new passphrase', ...input, ip: client() })
+  const refusal = (promise: Promise<unknown>) => promise.then(() => { throw new Error('expected a refusal') }, (error: { code: string; status: number; details: unknown }) => error)
+
+  it('answers the same for a known and an unknown address; only the known one gets mail', async () => {
+    const user = await newUser(engine, 'known')
+    const before = engine.mail.length
+    expect(await request(user.email)).toEqual({ ok: true, expiresInSeconds: 1800 })
+    expect(await request('nobody-at-all@example.test')).toEqual({ ok: true, expiresInSeconds: 1800 })
+    expect(engine.mail.slice(before).map(m => m.to)).toEqual([user.email])
+    expect(codeFrom(user.email)).toMatch(/^[A-Z2-9]{5}-[A-Z2-9]{5}$/)
+    const stored = JSON.stringify(await engine.db.query('select * from guard_password_resets'))
+    expect(stored).not.toContain(codeFrom(user.email).replace('-', ''))
+  })
+
+  it('sets the password, revokes every session, tells the user; the code works once', async () => {
+    const user = await newUser(engine, 'reset')
+    await request(user.email)
+    const code = codeFrom(user.email)
+    expect((await confirm({ email: user.email, code })).revokedSessions).toBe(1)
+    expect(await engine.guard.sessions.refresh(user.issued.refreshToken)).toBeUndefined()
+    expect(engine.mail.at(-1)).toMatchObject({ to: user.email, subject: 'Your password was changed' })
+    await expect(engine.guard.sessions.signIn({ email: user.email, password: 'a new passphrase' })).resolves.toMatchObject({ user: { id: user.userId } })
+    expect(await refusal(confirm({ email: user.email, code, password: 'another passphrase' }))).toMatchObject({ code: 'invalid_reset_code', status: 400 })
+  })
+
+  it('refuses an expired code', async () => {
+    const user = await newUser(engine, 'expired')
+    await request(user.email)
+    engine.clock.advance(30 * 60_000 + 1_000)
+    expect(await refusal(confirm({ email: user.email, code: codeFrom(user.email) }))).toMatchObject({ code: 'invalid_reset_code' })
+  })
+
+  it('refuses one account\'s code for another account', async () => {
+    const alice = await newUser(engine, 'alice')
+    const mallory = await newUser(engine, 'mallory')
+    await request(alice.email)
+    await request(mallory.email)
+    expect(await refusal(confirm({ email: alice.email, code: codeFrom(mallory.email) }))).toMatchObject({ code: 'invalid_reset_code' })
+  })
+
+  it('a code survives 5 wrong tries, then is dead even for the right code', async () => {
+    const user = await newUser(engine, 'guess')
+    await request(user.email)
+    for (let i = 0; i < 5; i++) expect(await refusal(confirm({ email: user.email, code: 'AAAAA-AAAAA' }))).toMatchObject({ code: 'invalid_reset_code' })
+    expect(await refusal(confirm({ email: user.email, code: codeFrom(user.email) }))).toMatchObject({ code: 'invalid_reset_code' })
+  })
+
+  it('an account with TOTP needs its code (or a recovery code) too; without it nothing changes and the code stays live', async () => {
+    const user = await newUser(engine, 'totp')
+    const { secret, recoveryCodes } = await enrollTotp(engine, user)
+    await request(user.email)
+    const code = codeFrom(user.email)
+    expect(await refusal(confirm({ email: user.email, code }))).toMatchObject({ code: 'reset_factor_required', status: 403, details: { factors: ['totp', 'recovery_code'] } })
+    expect(await refusal(confirm({ email: user.email, code, factor: 'totp', factorCode: '000000' }))).toMatchObject({ code: 'invalid_code', status: 401 })
+    await expect(engine.guard.sessions.signIn({ email: user.email, password: 'a new passphrase' })).rejects.toMatchObject({ code: 'invalid_credentials' })
+    await confirm({ email: user.email, code, factor: 'totp', factorCode: totpCodeAt(secret, engine.clock.now()) })
+    await expect(engine.guard.sessions.signIn({ email: user.email, password: 'a new passphrase' })).resolves.toBeTruthy()
+    // A recovery code answers as well, and is spent.
+    await request(user.email)
+    await confirm({ email: user.email, code: codeFrom(user.email), password: 'third passphrase', factor: 'recovery_code', factorCode: recoveryCodes![0]! })
+    await request(user.email)
+    expect(await refusal(confirm({ email: user.email, code: codeFrom(user.email), factor: 'recovery_code', factorCode: recoveryCodes![0]! }))).toMatchObject({ code: 'invalid_code' })
+  })
+
+  it('rate limits requests per address (known or not) and per client, with a wait', async () => {
+    const user = await newUser(engine, 'limited')
+    for (const email of [user.email, 'ghost-limited@example.test']) {
+      for (let i = 0; i < 5; i++) await request(email)
+      expect(await refusal(request(email))).toMatchObject({ code: 'too_many_attempts', status: 429, details: { retryAfterSeconds: 900 } })
+    }
+    const at = client()
+    for (let i = 0; i < 20; i++) await request(`spray-${i}@example.test`, at)
+    expect(await refusal(request('spray-last@example.test', at))).toMatchObject({ code: 'too_many_attempts' })
+  })
+})
