@@ -18,7 +18,7 @@ export type ConfigReview =
  *
  * @example
  * const review = reviewConfig(body.document, Date.now() / 1000, '/admin')
- * if (!review.ok) throw guardError(422, review.kind === 'invalid' ? 'invalid_config' : 'unsafe_config', '…', { fields: review.fields })
+ * if (!review.ok) throw new GuardError(review.kind === 'invalid' ? 'invalid_config' : 'unsafe_config', '…', { fields: review.fields })
  */
 export function reviewConfig(document: unknown, nowSeconds: number, consolePath: string = DEFAULT_CONSOLE_PATH): ConfigReview {
   const result = validateConfig(document)

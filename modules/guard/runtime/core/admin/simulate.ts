@@ -5,6 +5,7 @@ import { evaluateAccess, type DenyCode } from '../policy/decide'
 import { denialRedirect } from '../policy/denial'
 import { simulatedAuth, type SimulatedUser } from './simulated-auth'
 import type { Stranded } from '../mfa/stranded'
+import { GuardError } from '../errors'
 
 /** A request to judge without sending it. */
 export interface SimulationRequest {
@@ -45,13 +46,16 @@ export interface SimulationOptions {
 }
 
 /**
- * The path could not be judged at all: the middleware answers 400.
+ * The path could not be judged at all: the middleware answers 400. The
+ * simulator answers 422 `invalid_request` naming the field `path`.
  *
  * @example
  * try { simulateRequest(policy, { method: 'GET', path: '/%zz' }, { nowSeconds }) }
- * catch (error) { if (error instanceof UnjudgeablePathError) console.log(error.message) }
+ * catch (error) { if (error instanceof UnjudgeablePathError) console.log(error.message) } // 'path: the middleware refuses this path with 400: …'
  */
-export class UnjudgeablePathError extends Error {}
+export class UnjudgeablePathError extends GuardError {
+  constructor(reason: string) { super('invalid_request', `path: ${reason}`, { field: 'path' }) }
+}
 
 const GUARD_API_PREFIX = '/api/_guard/'
 

@@ -42,16 +42,16 @@ export async function completeChallenge(mfa: MfaCore, input: ChallengeInput, web
   // Switched off: refused, unless the user is stranded and this is how they prove it is them (for enrollment only).
   const use = await factorUse(mfa, input.userId, input.factor)
   const needsCode = input.factor !== 'webauthn'
-  if (needsCode && !input.code?.trim()) throw new MfaError(422, 'invalid_request', 'code: enter the code', { field: 'code' })
-  if (!needsCode && input.response === undefined) throw new MfaError(422, 'invalid_request', 'response: answer with your passkey or security key', { field: 'response' })
+  if (needsCode && !input.code?.trim()) throw new MfaError('invalid_request', 'code: enter the code', { field: 'code' })
+  if (!needsCode && input.response === undefined) throw new MfaError('invalid_request', 'response: answer with your passkey or security key', { field: 'response' })
   const enrolled = await enrolledFactorTypes(mfa.db, input.userId)
   if (!enrolled.includes(input.factor)) {
-    throw new MfaError(400, 'not_enrolled', `This account has no ${input.factor.replace('_', ' ')} factor; choose one of: ${enrolled.join(', ') || 'none (enroll one first)'}.`)
+    throw new MfaError('not_enrolled', `This account has no ${input.factor.replace('_', ' ')} factor; choose one of: ${enrolled.join(', ') || 'none (enroll one first)'}.`)
   }
   const { attemptsRemaining } = await mfa.countAttempt(input.sessionId, input.userId, input.factor)
   const passed = await check(mfa, input, webauthn).catch((error: unknown) => {
     if (!(error instanceof WebauthnRejectedError)) throw error
-    throw new MfaError(401, 'invalid_code', error.message, { attemptsRemaining, reason: error.code })
+    throw new MfaError('invalid_code', error.message, { attemptsRemaining, reason: error.code })
   })
   if (!passed) throw mfa.invalidCode(attemptsRemaining, input.factor === 'webauthn' ? 'passkey answer' : 'code')
   await mfa.clearAttempts(input.sessionId, input.userId, input.factor)
@@ -64,7 +64,7 @@ async function check(mfa: MfaCore, input: ChallengeInput, webauthn?: WebAuthnVer
     case 'email_code': return verifyEmailCode(mfa, input.userId, 'challenge', input.code!)
     case 'recovery_code': return spendMatchingRecoveryCode(mfa, input.userId, input.code!)
     case 'webauthn':
-      if (!webauthn) throw new MfaError(403, 'strategy_disabled', 'Passkeys are not available on this server yet; use another factor.')
+      if (!webauthn) throw new MfaError('strategy_disabled', 'Passkeys are not available on this server yet; use another factor.')
       return webauthn(mfa, input.userId, input.sessionId, input.response)
   }
 }

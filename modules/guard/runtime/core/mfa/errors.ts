@@ -1,4 +1,4 @@
-import { defineErrorCodes, GuardError, GUARD_ERROR_CODES, type GuardErrorDetails } from '../errors'
+import { defineErrorCodes, GuardError, GUARD_ERROR_CODES } from '../errors'
 
 /**
  * The MFA registry: each code's HTTP status and default description. Codes the
@@ -37,14 +37,6 @@ export type MfaErrorCode = keyof typeof MFA_ERROR_CODES
 export class MfaError<Code extends MfaErrorCode = MfaErrorCode> extends GuardError<Code> {
   static override readonly codes = MFA_ERROR_CODES
   override name = 'MfaError'
-
-  constructor(code: NoInfer<Code>, description?: string, details?: GuardErrorDetails)
-  /** @deprecated The status comes from the registry: `new MfaError(code, description, details)`; a status given here is ignored. */
-  constructor(status: number, code: NoInfer<Code>, description?: string, details?: GuardErrorDetails)
-  constructor(...args: [unknown, ...unknown[]]) {
-    const [code, description, details] = (typeof args[0] === 'number' ? args.slice(1) : args) as [Code, string | undefined, GuardErrorDetails | undefined]
-    super(code, description, details)
-  }
 }
 
 /**

@@ -1,6 +1,6 @@
-import { defineEventHandler, getRequestHeader, readBody, setResponseHeader, type EventHandler, type EventHandlerRequest, type H3Error, type H3Event } from 'h3'
+import { defineEventHandler, getRequestHeader, readBody, setResponseHeader, type EventHandler, type EventHandlerRequest, type H3Event } from 'h3'
 import type { ZodType } from 'zod'
-import { GuardError, isGuardError, isH3GuardError, type GuardErrorBody, isUnavailableError, sendGuardError, unavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS } from './errors'
+import { GuardError, isGuardError, isUnavailableError, sendGuardError, unavailableError } from './errors'
 import { readyGuard } from './guard-instance'
 import { credentialsUnchecked } from './judge-request'
 import { isSameOrigin } from './same-origin'
@@ -28,10 +28,9 @@ export function defineGuardHandler<T>(handler: (event: H3Event) => Promise<T> | 
       return await handler(event)
     }
     catch (error) {
-      // The error body is sent here; nothing is left for the handler's own return value.
-      if (isH3GuardError(error) && !unchecked(event, error.data!.error)) return sendLegacyError(event, error) as Promise<never>
       const answer = guardAnswer(event, error)
       if (!answer) throw error
+      // The error body is sent here; nothing is left for the handler's own return value.
       return sendGuardError(event, answer) as Promise<never>
     }
   })
@@ -46,19 +45,9 @@ export function defineGuardHandler<T>(handler: (event: H3Event) => Promise<T> | 
  * signed in" by an outage. Any other GuardError is the answer itself.
  */
 function guardAnswer(event: H3Event, error: unknown): GuardError<string> | undefined {
-  if (isGuardError(error)) return unchecked(event, error.answersAs) ? unavailableError(error) : error
-  if (isH3GuardError(error) || isUnavailableError(error) || !readyGuard()) return unavailableError(error)
+  if (isGuardError(error)) return error.answersAs === 'unauthenticated' && credentialsUnchecked(event) ? unavailableError(error) : error
+  if (isUnavailableError(error) || !readyGuard()) return unavailableError(error)
   return undefined
-}
-
-function unchecked(event: H3Event, answer: string): boolean {
-  return answer === 'unauthenticated' && credentialsUnchecked(event)
-}
-
-/** An H3 error made by the deprecated `guardError()`, sent as it was before GuardError. */
-function sendLegacyError(event: H3Event, error: H3Error<GuardErrorBody>): Promise<void> {
-  if (error.statusCode === 503) setResponseHeader(event, 'retry-after', UNAVAILABLE_RETRY_AFTER_SECONDS)
-  return sendGuardError(event, error.statusCode, error.data!)
 }
 
 function assertSameOriginJson(event: H3Event): void {

@@ -12,20 +12,12 @@ export { GuardError, isGuardError, type GuardErrorBody }
  * @example
  * return sendGuardError(event, new GuardError('unauthenticated', 'Sign in first.'))
  */
-export function sendGuardError(event: H3Event, error: GuardError<string>): Promise<void>
-/** @deprecated Send a GuardError: `sendGuardError(event, new GuardError(code, description, details))`. */
-export function sendGuardError(event: H3Event, status: number, body: GuardErrorBody): Promise<void>
-export function sendGuardError(event: H3Event, error: GuardError<string> | number, legacyBody?: GuardErrorBody): Promise<void> {
-  if (typeof error === 'number') return sendJson(event, error, legacyBody!)
+export function sendGuardError(event: H3Event, error: GuardError<string>): Promise<void> {
   setRetryAfter(event, error)
-  return sendJson(event, error.status, error.body())
-}
-
-function sendJson(event: H3Event, status: number, body: GuardErrorBody): Promise<void> {
-  setResponseStatus(event, status)
+  setResponseStatus(event, error.status)
   setResponseHeader(event, 'content-type', 'application/json')
   setResponseHeader(event, 'cache-control', 'no-store')
-  return send(event, JSON.stringify(body))
+  return send(event, JSON.stringify(error.body()))
 }
 
 /**
@@ -44,20 +36,6 @@ export function toH3Error(event: H3Event, error: GuardError<string>): H3Error<Gu
 
 function setRetryAfter(event: H3Event, error: GuardError<string>): void {
   if (error.retryAfterSeconds !== undefined) setResponseHeader(event, 'retry-after', error.retryAfterSeconds)
-}
-
-/**
- * @deprecated Throw a GuardError, whose status comes from the registry:
- * `throw new GuardError('invalid_request', 'email: enter a valid email address', { field: 'email' })`.
- */
-export function guardError(status: number, error: string, description: string, details: Record<string, unknown> = {}): H3Error<GuardErrorBody> {
-  return createError({ statusCode: status, statusMessage: error, message: description, data: { error, error_description: description, ...details } })
-}
-
-/** @deprecated Whether a thrown value is an H3 error made by {@link guardError}. */
-export function isH3GuardError(error: unknown): error is H3Error<GuardErrorBody> {
-  const candidate = error as H3Error<Partial<GuardErrorBody>> | undefined
-  return typeof candidate?.data?.error === 'string' && typeof candidate.statusCode === 'number'
 }
 
 /** Seconds a client is told to wait (`Retry-After`) when storage or keys are unreachable. */

@@ -1,13 +1,12 @@
-import { getRequestHost, setResponseHeader, type H3Event } from 'h3'
+import { getRequestHost, type H3Event } from 'h3'
 import type { Guard } from '../../core/engine/create-guard'
-import { MfaError } from '../../core/mfa/errors'
 import type { IssuedToken } from '../../core/engine/sessions'
 import { findUserById, type UserRecord } from '../../core/store/users'
 import { requireEnrollmentRight } from '../../core/mfa/reenroll'
 import { writeSessionCookies } from './cookies'
-import { guardError } from './errors'
+import { GuardError } from './errors'
 import { guardSettings, useGuard } from './guard-instance'
-import { requireAuth } from './require-auth'
+import { checkAuth } from './require-auth'
 
 /** Who is asking an MFA endpoint, with the running guard. */
 export interface MfaRequest { guard: Guard; user: UserRecord; userId: string; sessionId: string }
@@ -28,43 +27,26 @@ export interface MfaRequestOptions {
 }
 
 /**
- * The signed-in caller of an MFA or account endpoint. The route's MFA rules
- * are waived here (these endpoints are how a user completes MFA); 401 when
- * signed out; with `secondFactor`, 403 `mfa_required` for a session that has
- * not completed the second factor the user has (the one definition every
- * account and factor-management endpoint uses).
+ * The signed-in caller of an MFA or account endpoint (`defineAccountHandler`
+ * calls it). The route's MFA rules are waived here (these endpoints are how a
+ * user completes MFA); 401 when signed out; with `secondFactor`, 403
+ * `mfa_required` for a session that has not completed the second factor the
+ * user has (the one definition every account and factor-management endpoint
+ * uses). Throws GuardError; `defineGuardHandler` answers it.
  *
  * @example
  * const { guard, userId, sessionId } = await mfaRequest(event)
  * const { guard, userId } = await mfaRequest(event, { secondFactor: true }) // account endpoints
  */
 export async function mfaRequest(event: H3Event, options: MfaRequestOptions = {}): Promise<MfaRequest> {
-  const auth = await requireAuth(event, { mfa: false })
+  const auth = await checkAuth(event, { mfa: false })
   const guard = await useGuard()
   const user = await findUserById(guard.db, auth.userId)
-  if (!user) throw guardError(401, 'unauthenticated', 'This account no longer exists; sign in again.')
+  if (!user) throw new GuardError('unauthenticated', 'This account no longer exists; sign in again.')
   const tokenFactors = auth.sessionClaims?.mfa?.c ?? {}
-  if (options.secondFactor === 'enroll') await mfaCall(event, () => requireEnrollmentRight(guard.mfa, auth.sessionId, auth.userId, { factors: tokenFactors, issuedAt: auth.sessionClaims?.iat }))
-  else if (options.secondFactor) await mfaCall(event, () => guard.mfa.requireCompletedFactor(auth.sessionId, auth.userId, tokenFactors))
+  if (options.secondFactor === 'enroll') await requireEnrollmentRight(guard.mfa, auth.sessionId, auth.userId, { factors: tokenFactors, issuedAt: auth.sessionClaims?.iat })
+  else if (options.secondFactor) await guard.mfa.requireCompletedFactor(auth.sessionId, auth.userId, tokenFactors)
   return { guard, user, userId: auth.userId, sessionId: auth.sessionId }
-}
-
-/**
- * Runs MFA engine work and turns its refusals into guard errors
- * (`Retry-After` on 429).
- *
- * @example
- * const result = await mfaCall(event, () => confirmTotpEnrollment(guard.mfa, input))
- */
-export async function mfaCall<T>(event: H3Event, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work()
-  }
-  catch (error) {
-    if (!(error instanceof MfaError)) throw error
-    if (error.status === 429) setResponseHeader(event, 'retry-after', Number(error.details.retryAfterSeconds ?? 60))
-    throw guardError(error.status, error.code, error.message, error.details)
-  }
 }
 
 /**

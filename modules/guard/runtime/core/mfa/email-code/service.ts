@@ -27,10 +27,10 @@ export async function sendEmailCode(mfa: MfaCore, input: { userId: string; sessi
   else await factorUse(mfa, input.userId, 'email_code')
   const enrolled = (await listFactors(mfa.db, input.userId, { type: 'email_code' })).length > 0
   if (input.purpose === 'enroll') {
-    if (enrolled) throw new MfaError(409, 'already_enrolled', 'Email codes are already set up for this account.')
+    if (enrolled) throw new MfaError('already_enrolled', 'Email codes are already set up for this account.')
     await requireEnrollmentRight(mfa, input.sessionId, input.userId)
   }
-  else if (!enrolled) throw new MfaError(400, 'not_enrolled', 'Email codes are not set up for this account; use another factor.')
+  else if (!enrolled) throw new MfaError('not_enrolled', 'Email codes are not set up for this account; use another factor.')
   const sent = await hitRateLimit(mfa.db, `email-send:${input.userId}`, SEND_RULE, mfa.nowDate())
   if (!sent.allowed) throw tooManyAttempts(sent.retryAfterSeconds)
   const code = newEmailCode()
@@ -54,7 +54,7 @@ export async function sendEmailCode(mfa: MfaCore, input: { userId: string; sessi
  */
 export async function verifyEmailCode(mfa: MfaCore, userId: string, purpose: EmailCodePurpose, code: string): Promise<boolean> {
   const row = await attemptEmailCode(mfa.db, userId, purpose, EMAIL_CODE_MAX_ATTEMPTS, mfa.nowDate())
-  if (!row) throw new MfaError(401, 'invalid_code', 'There is no live email code: it expired, was used, or had too many wrong tries. Send a new one.', { attemptsRemaining: 0 })
+  if (!row) throw new MfaError('invalid_code', 'There is no live email code: it expired, was used, or had too many wrong tries. Send a new one.', { attemptsRemaining: 0 })
   return emailCodeMatches(row.id, code, row.codeHash, mfa.pepper) && spendEmailCode(mfa.db, row.id, mfa.nowDate())
 }
 
@@ -67,7 +67,7 @@ export async function verifyEmailCode(mfa: MfaCore, userId: string, purpose: Ema
  */
 export async function confirmEmailEnrollment(mfa: MfaCore, input: { userId: string; sessionId: string; email: string; code: string }): Promise<{ issued: IssuedToken; recoveryCodes?: string[] }> {
   mfa.assertStrategy('email_code')
-  if ((await listFactors(mfa.db, input.userId, { type: 'email_code' })).length) throw new MfaError(409, 'already_enrolled', 'Email codes are already set up for this account.')
+  if ((await listFactors(mfa.db, input.userId, { type: 'email_code' })).length) throw new MfaError('already_enrolled', 'Email codes are already set up for this account.')
   await requireEnrollmentRight(mfa, input.sessionId, input.userId)
   const { attemptsRemaining } = await mfa.countAttempt(input.sessionId, input.userId, 'email_code')
   if (!(await verifyEmailCode(mfa, input.userId, 'enroll', input.code))) throw mfa.invalidCode(attemptsRemaining)

@@ -21,7 +21,7 @@ export interface TotpEnrollment { secret: string; uri: string; qrSvg: string }
 export async function startTotpEnrollment(mfa: MfaCore, input: { userId: string; sessionId: string; account: string; issuer: string }): Promise<TotpEnrollment> {
   mfa.assertStrategy('totp')
   if ((await listFactors(mfa.db, input.userId, { type: 'totp' })).length) {
-    throw new MfaError(409, 'already_enrolled', 'An authenticator app is already set up; remove it first to set up a new one.')
+    throw new MfaError('already_enrolled', 'An authenticator app is already set up; remove it first to set up a new one.')
   }
   await requireEnrollmentRight(mfa, input.sessionId, input.userId)
   const secret = newTotpSecret()
@@ -42,7 +42,7 @@ export async function startTotpEnrollment(mfa: MfaCore, input: { userId: string;
 export async function confirmTotpEnrollment(mfa: MfaCore, input: { userId: string; sessionId: string; code: string }): Promise<{ issued: IssuedToken; recoveryCodes?: string[] }> {
   mfa.assertStrategy('totp')
   const [pending] = (await listFactors(mfa.db, input.userId, { pending: true, type: 'totp' })).filter(f => !f.confirmedAt)
-  if (!pending) throw new MfaError(409, 'no_pending_enrollment', 'Start the authenticator-app setup first (POST /api/_guard/mfa/totp/enroll).')
+  if (!pending) throw new MfaError('no_pending_enrollment', 'Start the authenticator-app setup first (POST /api/_guard/mfa/totp/enroll).')
   const { attemptsRemaining } = await mfa.countAttempt(input.sessionId, input.userId, 'totp')
   if (!(await acceptTotpCode(mfa, pending, input.code))) throw mfa.invalidCode(attemptsRemaining)
   await confirmFactor(mfa.db, pending.id, mfa.nowDate())
@@ -61,7 +61,7 @@ export async function confirmTotpEnrollment(mfa: MfaCore, input: { userId: strin
  */
 export async function verifyTotpChallenge(mfa: MfaCore, userId: string, code: string): Promise<boolean> {
   const [factor] = await listFactors(mfa.db, userId, { type: 'totp' })
-  if (!factor) throw new MfaError(400, 'not_enrolled', 'No authenticator app is set up for this account; use another factor.')
+  if (!factor) throw new MfaError('not_enrolled', 'No authenticator app is set up for this account; use another factor.')
   return acceptTotpCode(mfa, factor, code)
 }
 

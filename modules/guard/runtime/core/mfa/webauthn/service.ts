@@ -13,19 +13,6 @@ import type { IssuedToken } from '../../engine/sessions'
 
 const credentialOf = (factor: FactorRecord) => factor.data as unknown as StoredWebauthnCredential
 
-/** A WebAuthn refusal as an MFA error: 409 for a key registered twice, 422 for a malformed body, 400 otherwise. */
-function rejected(error: unknown): never {
-  if (!(error instanceof WebauthnRejectedError)) throw error
-  if (error.code === 'already_registered') throw new MfaError(409, 'already_enrolled', error.message, { reason: error.code })
-  if (error.code === 'invalid_response') throw new MfaError(422, 'invalid_request', error.message, { field: 'response', reason: error.code })
-  throw new MfaError(400, error.code === 'insecure_origin' ? 'invalid_request' : 'invalid_code', error.message, { reason: error.code })
-}
-
-function relyingParty(origin: string) {
-  try { return webauthnRelyingParty(origin) }
-  catch (error) { return rejected(error) }
-}
-
 /**
  * Registration options for a new passkey or security key; the challenge is
  * kept for this session, once, for 5 minutes.
@@ -36,7 +23,7 @@ function relyingParty(origin: string) {
 export async function webauthnRegisterOptions(mfa: MfaCore, input: { userId: string; sessionId: string; email: string; origin: string }): Promise<PublicKeyCredentialCreationOptionsJSON> {
   mfa.assertStrategy('webauthn')
   await requireEnrollmentRight(mfa, input.sessionId, input.userId)
-  const rp = relyingParty(input.origin)
+  const rp = webauthnRelyingParty(input.origin)
   const existing = (await listFactors(mfa.db, input.userId, { type: 'webauthn' })).map(credentialOf)
   const { options, challenge } = await webauthnRegistrationOptions({ rpId: rp.rpId, user: { id: input.userId, email: input.email }, existing })
   await saveWebauthnChallenge(mfa.db, input.sessionId, 'register', challenge, new Date(mfa.deps.now() + WEBAUTHN_CHALLENGE_TTL_SECONDS * 1000))
@@ -54,14 +41,14 @@ export async function webauthnRegisterOptions(mfa: MfaCore, input: { userId: str
 export async function webauthnRegister(mfa: MfaCore, input: { userId: string; sessionId: string; origin: string; response: unknown; label?: string }): Promise<{ id: string; issued: IssuedToken; recoveryCodes?: string[] }> {
   mfa.assertStrategy('webauthn')
   await requireEnrollmentRight(mfa, input.sessionId, input.userId)
-  const rp = relyingParty(input.origin)
+  const rp = webauthnRelyingParty(input.origin)
   const expectedChallenge = await takeWebauthnChallenge(mfa.db, input.sessionId, 'register', mfa.nowDate())
-  if (!expectedChallenge) rejected(new WebauthnRejectedError('challenge_mismatch', 'no live registration challenge'))
+  if (!expectedChallenge) throw new WebauthnRejectedError('challenge_mismatch', 'no live registration challenge')
   const existing = (await listFactors(mfa.db, input.userId, { type: 'webauthn' })).map(credentialOf)
-  const credential = await verifyWebauthnRegistration({ response: input.response, expectedChallenge, expectedOrigin: rp.origin, expectedRpId: rp.rpId, existing }).catch(rejected)
+  const credential = await verifyWebauthnRegistration({ response: input.response, expectedChallenge, expectedOrigin: rp.origin, expectedRpId: rp.rpId, existing })
   const now = mfa.nowDate()
   const factor = await insertFactor(mfa.db, { id: newId('fac'), userId: input.userId, type: 'webauthn', label: input.label?.trim() || 'Passkey', data: { ...credential }, now })
-    .catch((error) => { throw /unique/i.test(String(error)) ? new MfaError(409, 'already_enrolled', 'This key is already registered.') : error })
+    .catch((error) => { throw /unique/i.test(String(error)) ? new MfaError('already_enrolled', 'This key is already registered.') : error })
   await confirmFactor(mfa.db, factor.id, now)
   await mfa.audit(input.userId, 'mfa.factor_enrolled', { type: 'webauthn', factorId: factor.id, label: factor.label })
   const recoveryCodes = await mfa.recoveryCodesForFirstFactor(input.userId)
@@ -76,9 +63,9 @@ export async function webauthnRegister(mfa: MfaCore, input: { userId: string; se
  */
 export async function webauthnAuthenticateOptions(mfa: MfaCore, input: { userId: string; sessionId: string; origin: string }): Promise<PublicKeyCredentialRequestOptionsJSON> {
   await factorUse(mfa, input.userId, 'webauthn') // off: only for a stranded user proving it is them
-  const rp = relyingParty(input.origin)
+  const rp = webauthnRelyingParty(input.origin)
   const credentials = (await listFactors(mfa.db, input.userId, { type: 'webauthn' })).map(credentialOf)
-  if (!credentials.length) throw new MfaError(400, 'not_enrolled', 'No passkey or security key is registered for this account; use another factor.')
+  if (!credentials.length) throw new MfaError('not_enrolled', 'No passkey or security key is registered for this account; use another factor.')
   const { options, challenge } = await webauthnAuthenticationOptions({ rpId: rp.rpId, credentials })
   await saveWebauthnChallenge(mfa.db, input.sessionId, 'authenticate', challenge, new Date(mfa.deps.now() + WEBAUTHN_CHALLENGE_TTL_SECONDS * 1000))
   return options

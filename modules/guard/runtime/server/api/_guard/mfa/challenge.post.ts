@@ -1,15 +1,15 @@
 import { z } from 'zod'
-import { FACTOR_IDS } from '../../../../core/config/schema'
-import { completeChallenge } from '../../../../core/mfa/challenge'
-import { checkMfaRequirements } from '../../../../core/mfa/requirements'
-import { strandedBy } from '../../../../core/mfa/stranded'
-import { pageWithReturnPath } from '../../../../core/policy/denial'
-import { safeRedirectPath } from '../../../../core/policy/redirect'
-import { defineGuardHandler, readGuardBody } from '../../../utils/define-guard-handler'
-import { mfaCall, mfaRequest, adoptIssuedToken } from '../../../utils/mfa-request'
-import { webauthnChallengeVerifier } from '../../../utils/mfa-webauthn'
-import { rememberThisDevice } from '../../../utils/mfa-device'
-import { rememberKnownDevice } from '../../../utils/known-device'
+import { FACTOR_IDS } from '#guard/core/config/schema'
+import { completeChallenge } from '#guard/core/mfa/challenge'
+import { checkMfaRequirements } from '#guard/core/mfa/requirements'
+import { strandedBy } from '#guard/core/mfa/stranded'
+import { pageWithReturnPath } from '#guard/core/policy/denial'
+import { safeRedirectPath } from '#guard/core/policy/redirect'
+import { defineAccountHandler } from '#guard/server/utils/define-handlers'
+import { adoptIssuedToken } from '#guard/server/utils/mfa-request'
+import { webauthnChallengeVerifier } from '#guard/server/utils/mfa-webauthn'
+import { rememberThisDevice } from '#guard/server/utils/mfa-device'
+import { rememberKnownDevice } from '#guard/server/utils/known-device'
 
 const body = z.object({
   factor: z.enum(FACTOR_IDS),
@@ -28,10 +28,8 @@ const body = z.object({
  * recovery code only proves it is them: `next: 'enroll'`, `satisfied: false`
  * and `redirectTo` is the enrollment page (then back to `redirect_url`).
  */
-export default defineGuardHandler(async (event) => {
-  const input = await readGuardBody(event, body)
-  const { guard, userId, sessionId } = await mfaRequest(event)
-  const issued = await mfaCall(event, () => completeChallenge(guard.mfa, { ...input, userId, sessionId }, webauthnChallengeVerifier(event)))
+export default defineAccountHandler(async (event, { guard, userId, sessionId, body: input }) => {
+  const issued = await completeChallenge(guard.mfa, { ...input, userId, sessionId }, webauthnChallengeVerifier(event))
   adoptIssuedToken(event, guard, issued)
   const { config } = guard.live.policy
   // Still stranded: this only proved it is them; not a complete sign-in until an allowed factor is set up.
@@ -43,4 +41,4 @@ export default defineGuardHandler(async (event) => {
   const redirectTo = safeRedirectPath(input.redirect_url, config.afterSignInUrl)
   if (stranded) return { completed: input.factor, redirectTo: pageWithReturnPath(config.mfa.enrollUrl, redirectTo), satisfied, next: 'enroll' as const }
   return { completed: input.factor, redirectTo, satisfied }
-})
+}, { body })

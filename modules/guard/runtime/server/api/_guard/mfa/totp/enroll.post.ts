@@ -1,9 +1,8 @@
-import { startTotpEnrollment } from '../../../../../core/mfa/totp/service'
-import { defineGuardHandler } from '../../../../utils/define-guard-handler'
-import { mfaCall, mfaRequest, totpIssuer } from '../../../../utils/mfa-request'
+import { startTotpEnrollment } from '#guard/core/mfa/totp/service'
+import { defineAccountHandler } from '#guard/server/utils/define-handlers'
+import { totpIssuer } from '#guard/server/utils/mfa-request'
 
 /** POST /api/_guard/mfa/totp/enroll: a new pending authenticator-app secret → `{ secret, uri, qrSvg }`. */
-export default defineGuardHandler(async (event) => {
-  const { guard, user, sessionId } = await mfaRequest(event, { secondFactor: 'enroll' })
-  return mfaCall(event, () => startTotpEnrollment(guard.mfa, { userId: user.id, sessionId, account: user.email, issuer: totpIssuer(event) }))
-})
+export default defineAccountHandler((event, { guard, user, sessionId }) => {
+  return startTotpEnrollment(guard.mfa, { userId: user.id, sessionId, account: user.email, issuer: totpIssuer(event) })
+}, { secondFactor: 'enroll' })

@@ -1,10 +1,8 @@
-import { webauthnRegisterOptions } from '../../../../../../core/mfa/webauthn/service'
-import { defineGuardHandler } from '../../../../../utils/define-guard-handler'
-import { mfaCall, mfaRequest } from '../../../../../utils/mfa-request'
-import { webauthnOrigin } from '../../../../../utils/mfa-webauthn'
+import { webauthnRegisterOptions } from '#guard/core/mfa/webauthn/service'
+import { defineAccountHandler } from '#guard/server/utils/define-handlers'
+import { webauthnOrigin } from '#guard/server/utils/mfa-webauthn'
 
 /** POST /api/_guard/mfa/webauthn/register/options → PublicKeyCredentialCreationOptionsJSON for `startRegistration()`. */
-export default defineGuardHandler(async (event) => {
-  const { guard, user, sessionId } = await mfaRequest(event, { secondFactor: 'enroll' })
-  return mfaCall(event, () => webauthnRegisterOptions(guard.mfa, { userId: user.id, sessionId, email: user.email, origin: webauthnOrigin(event) }))
-})
+export default defineAccountHandler((event, { guard, user, sessionId }) => {
+  return webauthnRegisterOptions(guard.mfa, { userId: user.id, sessionId, email: user.email, origin: webauthnOrigin(event) })
+}, { secondFactor: 'enroll' })
