@@ -57,6 +57,8 @@ export interface GuardApi {
   '/api/_guard/mfa/webauthn/authenticate/options': { post: AnswerOf<typeof import('../../server/api/_guard/mfa/webauthn/authenticate/options.post')> }
   '/api/_guard/mfa/webauthn/register/options': { post: AnswerOf<typeof import('../../server/api/_guard/mfa/webauthn/register/options.post')> }
   '/api/_guard/mfa/webauthn/register/verify': { post: AnswerOf<typeof import('../../server/api/_guard/mfa/webauthn/register/verify.post')> }
+  '/api/_guard/password-reset/confirm': { post: AnswerOf<typeof import('../../server/api/_guard/password-reset/confirm.post')> }
+  '/api/_guard/password-reset/request': { post: AnswerOf<typeof import('../../server/api/_guard/password-reset/request.post')> }
   '/api/_guard/session': { get: AnswerOf<typeof import('../../server/api/_guard/session.get')> }
   '/api/_guard/sign-in': { post: AnswerOf<typeof import('../../server/api/_guard/sign-in.post')> }
   '/api/_guard/sign-out': { post: AnswerOf<typeof import('../../server/api/_guard/sign-out.post')> }

@@ -33,6 +33,9 @@ const PROTECTED_API: RouteClass = { kind: 'protected', api: true, rules: NO_RULE
 /** How many single-reading paths each compiled version remembers the class of. */
 const CLASS_CACHE_SIZE = 10_000
 
+/** The built-in page that resets a forgotten password: public, like sign-in. */
+export const PASSWORD_RESET_PAGE = '/forgot-password'
+
 /** Which list an entry of the one compiled matcher came from. */
 const GUARD_API = 1
 const AUTH_PAGE = 2
@@ -61,7 +64,7 @@ export function compilePolicy(config: GuardConfig, version: number): CompiledPol
   }))
   const add = (list: number, patterns: string[]) => { for (const pattern of patterns) entries.push({ pattern, data: { list } }) }
   add(GUARD_API, [GUARD_API_PATTERN])
-  add(AUTH_PAGE, [config.signInUrl, config.signUpUrl])
+  add(AUTH_PAGE, [config.signInUrl, config.signUpUrl, PASSWORD_RESET_PAGE])
   add(MFA_PAGE, [mfa.enrollUrl, mfa.challengeUrl])
   add(IGNORED_LIST, routes.ignored)
   add(PUBLIC_LIST, routes.public)
