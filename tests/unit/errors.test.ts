@@ -10,6 +10,7 @@ import { createApp, toWebHandler } from 'h3'
 import { GUARD_ERROR_CODES, GuardError, type ErrorRegistry } from '#guard/core/errors'
 import { MFA_ERROR_CODES, MfaError, tooManyAttempts } from '#guard/core/mfa/errors'
 import { WEBAUTHN_REJECTION_CODES, WebauthnRejectedError } from '#guard/core/mfa/webauthn/errors'
+import { DataDirLockedError } from '#guard/core/store/db/data-dir-lock'
 import { defineGuardHandler } from '#guard/server/utils/define-guard-handler'
 
 const REGISTRIES: Record<string, ErrorRegistry> = { base: GUARD_ERROR_CODES, mfa: MFA_ERROR_CODES, webauthn: WEBAUTHN_REJECTION_CODES }
@@ -64,6 +65,13 @@ describe('GuardError', () => {
     const refused = new WebauthnRejectedError('wrong_origin', 'clientDataJSON.origin https://evil.example')
     expect([refused.status, refused.code, refused.body()]).toEqual([400, 'wrong_origin', { error: 'invalid_code', error_description: WEBAUTHN_REJECTION_CODES.wrong_origin.description, reason: 'wrong_origin' }])
     expect(new WebauthnRejectedError('invalid_response').body()).toMatchObject({ error: 'invalid_request', field: 'response' })
+  })
+
+  it('a start-up failure answers the generic 503; the message naming files and processes stays in the log', () => {
+    const locked = new DataDirLockedError('/srv/app/.data/guard/db', { pid: 41, hostname: 'web-1', startedAt: '2026-01-01T00:00:00.000Z', threadId: 0, token: 'x' }, false)
+    expect([locked.status, locked.retryAfterSeconds, locked.body()]).toEqual([503, 5, { error: 'temporarily_unavailable', error_description: GUARD_ERROR_CODES.temporarily_unavailable.description }])
+    expect(locked.message).toContain('in use by process 41 on web-1')
+    expect(JSON.stringify(locked.body())).not.toContain('/srv/app')
   })
 
   it('refuses a code its registry does not have', () => {

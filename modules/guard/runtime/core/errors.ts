@@ -85,6 +85,8 @@ export interface GuardErrorBody { error: string; error_description: string; [det
 /**
  * A refusal with a registered code: `status` and the default description
  * come from the class's registry (`static codes`), never from the thrower.
+ * `description` is what the body says; `message` (logs) is the description
+ * unless `options.message` gives a technical one that must stay out of the body.
  *
  * @example
  * throw new GuardError('user_not_found', `There is no user ${id}; pick one from the users list.`, { field: 'userId' })
@@ -103,10 +105,10 @@ export class GuardError<Code extends string = GuardErrorCode> extends Error {
   /** Seconds for `Retry-After`, when the code sends one. */
   readonly retryAfterSeconds?: number
 
-  constructor(code: NoInfer<Code>, description?: string, details: GuardErrorDetails = {}, options?: { cause?: unknown }) {
+  constructor(code: NoInfer<Code>, description?: string, details: GuardErrorDetails = {}, options: { cause?: unknown; message?: string } = {}) {
     const spec = (new.target as unknown as { codes: ErrorRegistry }).codes[code]
     if (!spec) throw new TypeError(`[nuxt-guard] unregistered error code "${code}"`)
-    super(description ?? spec.description, options)
+    super(options.message ?? description ?? spec.description, 'cause' in options ? { cause: options.cause } : undefined)
     this.code = code
     this.status = spec.status
     this.answersAs = spec.answersAs ?? code

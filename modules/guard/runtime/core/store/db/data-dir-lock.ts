@@ -3,6 +3,7 @@ import { readFile, stat, unlink, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join, resolve } from 'node:path'
 import { threadId } from 'node:worker_threads'
+import { GuardError } from '../../errors'
 import { isProcessAlive, processStartOf } from './process-identity'
 
 /** The lock file's name inside the data directory. */
@@ -21,11 +22,16 @@ export interface LockHolder {
   token: string
 }
 
-/** Another live process (or this one) holds the data directory. */
-export class DataDirLockedError extends Error {
+/**
+ * Another live process (or this one) holds the data directory. The guard
+ * cannot start: a request answers 503 `temporarily_unavailable` with the
+ * registry's description; the message naming the directory and the holder
+ * is for the server log only.
+ */
+export class DataDirLockedError extends GuardError {
   constructor(readonly dataDir: string, readonly holder: LockHolder, sameProcess: boolean) {
     const who = `process ${holder.pid} on ${holder.hostname}, started ${holder.startedAt}${sameProcess ? ' (this very process, where it is already open: close that database first)' : ''}`
-    super(`nuxt-guard: the embedded database in ${dataDir} is in use by ${who}. PGlite allows one process per data directory: stop that process first, or, to run several processes (or \`nuxt dev\` beside a built server), use PostgreSQL via NUXT_GUARD_DATABASE_URL. If that process no longer exists, delete ${join(dataDir, LOCK_FILE)}.`)
+    super('temporarily_unavailable', undefined, {}, { message: `nuxt-guard: the embedded database in ${dataDir} is in use by ${who}. PGlite allows one process per data directory: stop that process first, or, to run several processes (or \`nuxt dev\` beside a built server), use PostgreSQL via NUXT_GUARD_DATABASE_URL. If that process no longer exists, delete ${join(dataDir, LOCK_FILE)}.` })
     this.name = 'DataDirLockedError'
   }
 }
