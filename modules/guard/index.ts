@@ -72,6 +72,13 @@ export interface ModuleOptions {
    * @default []
    */
   allowedOrigins: string[]
+  /**
+   * The application's name: the issuer authenticator apps show beside the
+   * account, the start of every email's subject, and the built-in pages'
+   * titles and headings. Runtime: `NUXT_PUBLIC_GUARD_APP_NAME`.
+   * @default '' (the request's host name, e.g. `app.example.com`)
+   */
+  appName?: string
 }
 
 /** `runtimeConfig.guard`: every key can be set at run time by `NUXT_GUARD_<KEY>`. */
@@ -112,7 +119,7 @@ export default defineNuxtModule<ModuleOptions>({
       seed: seed.config,
       allowedOrigins: options.allowedOrigins,
     } satisfies GuardRuntimeConfig)
-    nuxt.options.runtimeConfig.public.guard = defu(nuxt.options.runtimeConfig.public.guard, { consolePath } satisfies GuardPublicRuntimeConfig)
+    nuxt.options.runtimeConfig.public.guard = defu(nuxt.options.runtimeConfig.public.guard, { consolePath, appName: options.appName ?? '' } satisfies GuardPublicRuntimeConfig)
     // `#guard/…` is the runtime (modules/guard/runtime from source, dist/runtime in the package) for the
     // app, the shipped pages and components, and Nitro (the API handlers import through it); Nuxt
     // writes both into the generated tsconfigs (.nuxt/tsconfig.app.json, .nuxt/tsconfig.server.json).

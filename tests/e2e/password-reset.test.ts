@@ -13,7 +13,7 @@ import { appCode, challenge, enrollTotpOverHttp } from '../support/mfa-http'
 import { okJson } from '../support/admin-api'
 
 // Behind one trusted proxy: each test speaks from its own client address (X-Forwarded-For).
-await setup(fixtureSetup('basic', { NUXT_GUARD_TRUST_PROXY: '1', NUXT_GUARD_SEED: JSON.stringify({ mfa: { enforce: 'off' } }) }))
+await setup(fixtureSetup('basic', { NUXT_PUBLIC_GUARD_APP_NAME: 'Acme Reset', NUXT_GUARD_TRUST_PROXY: '1', NUXT_GUARD_SEED: JSON.stringify({ mfa: { enforce: 'off' } }) }))
 
 const admin = new CookieClient()
 let ip = 0
@@ -25,7 +25,7 @@ const confirm = (json: Record<string, unknown>, client = new CookieClient()) => 
 async function resetCode(to: string): Promise<string> {
   for (let i = 0; i < 50; i++) {
     const { messages } = okJson<{ messages: { to: string; subject: string; text: string }[] }>(await admin.send('/api/_guard/admin/outbox'))
-    const found = messages.find(message => message.to === to && /Reset your password/.test(message.subject))
+    const found = messages.find(message => message.to === to && message.subject === 'Acme Reset: Reset your password')
     if (found) return /code is ([A-Z0-9-]+)\./.exec(found.text)![1]!
     await new Promise(resolve => setTimeout(resolve, 100))
   }
@@ -106,5 +106,25 @@ describe('forgot password', () => {
     const client = from()
     for (let i = 0; i < 20; i++) expect((await request(`spray-${i}@reset.test`, client)).status).toBe(200)
     expect((await request('spray-last@reset.test', client)).status).toBe(429)
+  })
+})
+
+describe('the application\'s name (NUXT_PUBLIC_GUARD_APP_NAME)', () => {
+  it('is the issuer authenticator apps show, instead of the host', async () => {
+    const client = new CookieClient()
+    expect((await client.signUp('issuer@reset.test')).status).toBe(200)
+    const { uri } = okJson<{ uri: string }>(await client.send('/api/_guard/mfa/totp/enroll', { json: {} }))
+    expect(new URL(uri).searchParams.get('issuer')).toBe('Acme Reset')
+    expect(decodeURIComponent(new URL(uri).pathname)).toContain('Acme Reset:issuer@reset.test')
+  })
+
+  it('starts every email subject and names the built-in pages', async () => {
+    const { messages } = okJson<{ messages: { subject: string }[] }>(await admin.send('/api/_guard/admin/outbox'))
+    expect(messages.length).toBeGreaterThan(0)
+    for (const { subject } of messages) expect(subject).toMatch(/^Acme Reset: /)
+    const signIn = await new CookieClient().send('/sign-in')
+    expect(signIn.body).toContain('<title>Sign in · Acme Reset</title>')
+    expect(signIn.body).toContain('Sign in to Acme Reset</h1>')
+    expect((await new CookieClient().send('/forgot-password')).body).toContain('<title>Reset your password · Acme Reset</title>')
   })
 })

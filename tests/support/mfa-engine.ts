@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { createGuard, type Guard } from '../../modules/guard/runtime/core/engine/create-guard'
+import { createGuard, type Guard, type GuardOptions } from '../../modules/guard/runtime/core/engine/create-guard'
 import type { MailMessage, Mailer } from '../../modules/guard/runtime/core/mail/mailer'
 import { openDatabase, type GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
 import { confirmTotpEnrollment, startTotpEnrollment } from '../../modules/guard/runtime/core/mfa/totp/service'
@@ -18,7 +18,7 @@ export interface MfaEngine {
 }
 
 /** One per test file (`beforeAll`): PGlite takes a few seconds to start. */
-export async function startMfaEngine(seed: GuardConfigInput = {}, options: { mfaTokenTtlSeconds?: number } = {}): Promise<MfaEngine> {
+export async function startMfaEngine(seed: GuardConfigInput = {}, options: Pick<GuardOptions, 'mfaTokenTtlSeconds' | 'appName'> = {}): Promise<MfaEngine> {
   const clock = fakeClock()
   const db = await openDatabase({ dataDir: 'memory://' })
   const mail: MailMessage[] = []

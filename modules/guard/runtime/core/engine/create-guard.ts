@@ -12,6 +12,7 @@ import { SignInThrottle } from './sign-in-throttle'
 import { MfaCore } from '../mfa/service'
 import { outboxMailer, type Mailer } from '../mail/mailer'
 import { smtpMailer } from '../mail/smtp'
+import { namedMailer } from '../mail/named'
 
 export { REVOCATION_CHANNEL }
 
@@ -30,6 +31,8 @@ export interface GuardOptions {
   smtpUrl?: string
   /** Overrides the config's `mfa.mfaTokenTtlSeconds` (env `NUXT_GUARD_MFA_TOKEN_TTL`). */
   mfaTokenTtlSeconds?: number
+  /** The application's name: every email's subject starts with it (`Acme: Reset your password`). */
+  appName?: string
 }
 
 /** Everything the HTTP layer needs, framework-free. */
@@ -90,7 +93,7 @@ export async function createGuard(options: GuardOptions): Promise<Guard> {
     const throttle = new SignInThrottle(db, options.secret, now)
     const sessions = new SessionService(db, live, keys, now, throttle)
     const authenticator = new Authenticator(live, keys, sessions, now)
-    const mailer = options.mailer ?? (options.smtpUrl ? await smtpMailer(options.smtpUrl) : outboxMailer(db))
+    const mailer = namedMailer(options.mailer ?? (options.smtpUrl ? await smtpMailer(options.smtpUrl) : outboxMailer(db)), options.appName)
     const revokeSession = async (sessionId: string) => {
       authenticator.revokeLocally(sessionId)
       const revoked = await sessions.signOut(sessionId)

@@ -28,7 +28,7 @@ export const RESET_CONFIRM_CLIENT_RULE = { limit: 30, windowSeconds: 900, blockS
  * @example
  * const { revokedSessions } = await confirmPasswordReset(guard, { email, code: 'K7Q2M-9XHTC', password: 'new passphrase', factor: 'totp', factorCode: '492039' })
  */
-export async function confirmPasswordReset(guard: Guard, input: ResetConfirmInput & { ip?: string; appName?: string }): Promise<{ revokedSessions: number; delivery: Promise<void> }> {
+export async function confirmPasswordReset(guard: Guard, input: ResetConfirmInput & { ip?: string }): Promise<{ revokedSessions: number; delivery: Promise<void> }> {
   const now = guard.mfa.nowDate()
   const byClient = await hitRateLimit(guard.db, `reset-confirm:client:${input.ip || 'unknown'}`, RESET_CONFIRM_CLIENT_RULE, now)
   if (!byClient.allowed) throw tooManyAttempts(byClient.retryAfterSeconds)
@@ -47,10 +47,9 @@ export async function confirmPasswordReset(guard: Guard, input: ResetConfirmInpu
   let revokedSessions = 0
   for (const sessionId of sessionIds) if (await guard.revokeSession(sessionId)) revokedSessions++
   await writeAudit(guard.db, { actorId: user.id, action: 'user.password_reset', target: user.id, after: { email: user.email, revokedSessions, factor: input.factor ?? null }, ip: input.ip })
-  const app = input.appName ? `${input.appName}: ` : ''
   const delivery = guard.mfa.deps.mailer.send({
     to: user.email,
-    subject: `${app}Your password was changed`,
+    subject: 'Your password was changed',
     text: `The password of your account ${user.email} was just reset, and every device signed in to it was signed out.\n\nIf this was not you, reset your password again at once and tell the site's administrator.`,
   })
   return { revokedSessions, delivery }

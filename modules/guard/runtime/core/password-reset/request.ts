@@ -20,8 +20,6 @@ export interface ResetRequestInput {
   ip?: string
   /** The absolute URL of the reset page (the email links to it with the address filled in). */
   resetUrl?: string
-  /** Named in the email's subject and text (the application name). */
-  appName?: string
 }
 
 /**
@@ -54,10 +52,9 @@ export async function requestPasswordReset(guard: Guard, input: ResetRequestInpu
 
 function resetMessage(to: string, code: string, input: ResetRequestInput) {
   const link = input.resetUrl ? `\n\nOr open ${input.resetUrl}?email=${encodeURIComponent(to)}&code=${encodeURIComponent(code)}` : ''
-  const app = input.appName ? `${input.appName}: ` : ''
   return {
     to,
-    subject: `${app}Reset your password`,
+    subject: 'Reset your password',
     text: `Your password reset code is ${code}. It works once, for ${RESET_CODE_TTL_SECONDS / 60} minutes.${link}\n\nIf you did not ask for it, ignore this email: your password stays as it is.`,
   }
 }

@@ -32,6 +32,11 @@ export interface GuardRuntimeConfig {
 export interface GuardPublicRuntimeConfig {
   /** Where the admin console's pages are; empty when the console is switched off. */
   consolePath: string
+  /**
+   * The application's name (`guard.appName`, env `NUXT_PUBLIC_GUARD_APP_NAME`): the TOTP issuer,
+   * the start of email subjects and the page titles. Empty: the request's host name.
+   */
+  appName?: string
 }
 
 type GuardState =
@@ -84,6 +89,7 @@ export function startGuard(runtimeSettings: GuardRuntimeConfig, secret: string, 
     // MFA: SMTP for email codes (else the outbox table) and a step-up token TTL that beats the config.
     smtpUrl: runtimeSettings.smtpUrl || undefined,
     mfaTokenTtlSeconds: positiveInteger(runtimeSettings.mfaTokenTtl),
+    appName: publicRuntimeSettings?.appName?.trim() || undefined,
   })
   state = { status: 'starting', ready }
   ready.then(

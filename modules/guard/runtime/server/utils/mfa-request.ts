@@ -5,7 +5,7 @@ import { findUserById, type UserRecord } from '../../core/store/users'
 import { requireEnrollmentRight } from '../../core/mfa/reenroll'
 import { writeSessionCookies } from './cookies'
 import { GuardError } from './errors'
-import { guardSettings, useGuard } from './guard-instance'
+import { guardPublicSettings, guardSettings, useGuard } from './guard-instance'
 import { checkAuth } from './require-auth'
 
 /** Who is asking an MFA endpoint, with the running guard. */
@@ -63,11 +63,12 @@ export function adoptIssuedToken(event: H3Event, guard: Guard, issued: IssuedTok
 }
 
 /**
- * The issuer shown in authenticator apps: this site's host name.
+ * The issuer shown in authenticator apps: the application's name (`guard.appName`,
+ * env `NUXT_PUBLIC_GUARD_APP_NAME`), else this site's host name.
  *
  * @example
  * totpIssuer(event) // 'app.example.com'
  */
 export function totpIssuer(event: H3Event): string {
-  return getRequestHost(event, { xForwardedHost: false }).replace(/:\d+$/, '') || 'nuxt-guard'
+  return guardPublicSettings().appName?.trim() || getRequestHost(event, { xForwardedHost: false }).replace(/:\d+$/, '') || 'nuxt-guard'
 }
