@@ -1,3 +1,4 @@
+import { KeyObject } from 'node:crypto'
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
 import { seal, unseal } from '../crypto/sealed'
 import { newId } from '../crypto/random'
@@ -29,9 +30,12 @@ export interface LoadedKey {
  */
 export class SigningKeySet {
   private readonly byKid: Map<string, LoadedKey>
+  /** The public keys as node:crypto KeyObjects, for synchronous verification (verifySessionToken). */
+  private readonly keyObjects: Map<string, KeyObject>
 
   constructor(readonly keys: readonly LoadedKey[]) {
     this.byKid = new Map(keys.map(key => [key.kid, key]))
+    this.keyObjects = new Map(keys.map(key => [key.kid, KeyObject.from(key.publicKey)]))
   }
 
   /** The newest key allowed to sign at `nowMs`, with at least `marginMs` of its window left. */
@@ -46,6 +50,11 @@ export class SigningKeySet {
   verificationKey(kid: string | undefined, nowMs: number): CryptoKey | undefined {
     const key = kid === undefined ? undefined : this.byKid.get(kid)
     return key && key.verifyUntil > nowMs ? key.publicKey : undefined
+  }
+
+  /** The same key as {@link verificationKey}, as a node:crypto KeyObject. */
+  verificationKeyObject(kid: string | undefined, nowMs: number): KeyObject | undefined {
+    return this.verificationKey(kid, nowMs) && this.keyObjects.get(kid!)
   }
 
   /** The public half of every key that still verifies, as a JWKS. */

@@ -1,4 +1,5 @@
-import { SignJWT, jwtVerify, errors } from 'jose'
+import { verify as verifySignature } from 'node:crypto'
+import { SignJWT } from 'jose'
 import type { SessionClaims } from '../policy/auth'
 import { RESERVED_CLAIMS } from '../claims/template'
 import { SESSION_TOKEN_ALG, type LoadedKey, type SigningKeySet } from './key-set'
@@ -39,9 +40,21 @@ export function mintSessionToken(
     .sign(key.privateKey)
 }
 
+/** Header members a session token may carry; anything else (`crit`, `b64`, `jku`, `jwk`, `x5u`…) is refused. */
+const HEADER_MEMBERS = new Set(['alg', 'kid', 'typ'])
+const BASE64URL = /^[\w-]*$/
+
 /**
  * Verifies a session token against the key set: ES256 only, our issuer,
  * `exp`, `iat`, `sub` and `sid` required, clock skew tolerated.
+ *
+ * The whole check runs synchronously on the calling thread (node:crypto's
+ * one-shot ECDSA verify, ~0.1 ms) rather than as a WebCrypto job on libuv's
+ * thread pool: a request with a new token then needs no other thread to be
+ * scheduled, so it is not kept waiting for a time slice while password
+ * hashing keeps the cores busy. The rules are jose's `jwtVerify` with the
+ * options this module always used (tests/unit/tokens-verify.test.ts); tokens
+ * are still minted with jose.
  *
  * @example
  * const claims = await verifySessionToken(token, keySet, { nowMs: Date.now(), skewMs: 5000 })
@@ -51,25 +64,65 @@ export async function verifySessionToken(
   keySet: SigningKeySet,
   { nowMs, skewMs }: { nowMs: number; skewMs: number },
 ): Promise<SessionClaims> {
+  return verifySessionTokenNow(token, keySet, { nowMs, skewMs })
+}
+
+/** The synchronous body of {@link verifySessionToken}; throws TokenRejectedError. */
+export function verifySessionTokenNow(
+  token: string,
+  keySet: SigningKeySet,
+  { nowMs, skewMs }: { nowMs: number; skewMs: number },
+): SessionClaims {
+  const invalid = (message: string) => new TokenRejectedError('invalid', message)
+  if (typeof token !== 'string') throw invalid('Compact JWS must be a string')
+  const parts = token.split('.')
+  if (parts.length !== 3) throw invalid('Invalid Compact JWS')
+  const [encodedHeader, encodedPayload, encodedSignature] = parts as [string, string, string]
+  if (!BASE64URL.test(encodedHeader) || !BASE64URL.test(encodedPayload) || !BASE64URL.test(encodedSignature)) throw invalid('The token is not valid base64url')
+  const header = parseJsonObject(encodedHeader)
+  if (!header) throw invalid('JWS Protected Header is invalid')
+  for (const member of Object.keys(header)) if (!HEADER_MEMBERS.has(member)) throw invalid(`JWS header member "${member}" is not allowed`)
+  if (typeof header.alg !== 'string' || !header.alg) throw invalid('JWS "alg" (Algorithm) Header Parameter missing or invalid')
+  if (header.alg !== SESSION_TOKEN_ALG) throw invalid('"alg" (Algorithm) Header Parameter value not allowed')
+  const key = keySet.verificationKeyObject(typeof header.kid === 'string' ? header.kid : undefined, nowMs)
+  if (!key) throw new TokenRejectedError('unknown_key', `no key ${String(header.kid)}`)
+  const signature = Buffer.from(encodedSignature, 'base64url')
+  let verified = false
   try {
-    const { payload } = await jwtVerify(token, (header) => {
-      const key = keySet.verificationKey(header.kid, nowMs)
-      if (!key) throw new TokenRejectedError('unknown_key', `no key ${String(header.kid)}`)
-      return key
-    }, {
-      algorithms: [SESSION_TOKEN_ALG],
-      issuer: GUARD_ISSUER,
-      typ: 'JWT',
-      requiredClaims: ['exp', 'iat', 'sub', 'sid'],
-      clockTolerance: skewMs / 1000,
-      currentDate: new Date(nowMs),
-    })
-    if (typeof payload.sid !== 'string' || !Array.isArray(payload.roles)) throw new TokenRejectedError('invalid', 'malformed session claims')
-    return payload as SessionClaims
+    verified = signature.length === 64 && signature.toString('base64url') === encodedSignature && verifySignature('sha256', Buffer.from(`${encodedHeader}.${encodedPayload}`, 'ascii'), { key, dsaEncoding: 'ieee-p1363' }, signature)
   }
-  catch (error) {
-    if (error instanceof TokenRejectedError) throw error
-    if (error instanceof errors.JWTExpired) throw new TokenRejectedError('expired', 'token expired')
-    throw new TokenRejectedError('invalid', error instanceof Error ? error.message : 'invalid token')
+  catch { verified = false }
+  if (!verified) throw invalid('signature verification failed')
+  const payload = parseJsonObject(encodedPayload)
+  if (!payload) throw invalid('JWT Claims Set must be a top-level JSON object')
+  if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== 'application/jwt') throw invalid('unexpected "typ" JWT header value')
+  for (const claim of ['iss', 'sid', 'sub', 'iat', 'exp']) if (!Object.hasOwn(payload, claim)) throw invalid(`missing required "${claim}" claim`)
+  if (payload.iss !== GUARD_ISSUER) throw invalid('unexpected "iss" claim value')
+  const now = Math.floor(nowMs / 1000)
+  const tolerance = skewMs / 1000
+  for (const claim of ['iat', 'nbf', 'exp'] as const) {
+    if (payload[claim] !== undefined && typeof payload[claim] !== 'number') throw invalid(`"${claim}" claim must be a number`)
   }
+  if (payload.nbf !== undefined && (payload.nbf as number) > now + tolerance) throw invalid('"nbf" claim timestamp check failed')
+  if ((payload.exp as number) <= now - tolerance) throw new TokenRejectedError('expired', 'token expired')
+  if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || !Array.isArray(payload.roles)) throw invalid('malformed session claims')
+  return payload as SessionClaims
+}
+
+/** A base64url segment's JSON, when it is a plain object (UTF-8 checked strictly). */
+function parseJsonObject(segment: string): Record<string, unknown> | undefined {
+  let value: unknown
+  try { value = JSON.parse(STRICT_UTF8.decode(Buffer.from(segment, 'base64url'))) }
+  catch { return undefined }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === null || prototype === Object.prototype ? value as Record<string, unknown> : undefined
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true })
+
+/** `JWT`, `jwt` and `application/jwt` are one media type (RFC 7515 §4.1.9), as jose compares them. */
+function normalizeTyp(typ: string): string {
+  const lower = typ.toLowerCase()
+  return typ.includes('/') ? lower : `application/${lower}`
 }
