@@ -1,8 +1,10 @@
 import { availableParallelism } from 'node:os'
 /**
- * Password hashing (scrypt) and token verification (WebCrypto) share libuv's
- * thread pool. A burst of sign-ins must not queue a token check behind all of
- * its hashes: hashing is bounded so that pool threads stay free.
+ * Password hashing (scrypt) is bounded: at most PASSWORD_HASH_CONCURRENCY at
+ * once, the rest wait in order, so a burst of sign-ins cannot take every core
+ * nor queue a token check behind all of its hashes. (Hashes run on threads
+ * of their own and tokens are verified on the calling thread:
+ * tests/unit/hashing-load.test.ts.)
  */
 import { randomBytes } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
