@@ -8,21 +8,29 @@
  *             server, whose own open rate is measured too: the 1,000/10
  *             ratio compares guarded/open on each server)
  * then the latency of requests with never-seen tokens while 20 sign-ins hash
- * passwords (bench/verify-under-hashing.ts), and last the honest baseline: the
- * same route in a fresh app built without nuxt-guard and with it, installed
- * from the packed tarball (bench/consumer-baseline.ts; BENCH_CONSUMER=0 skips it).
+ * passwords (bench/verify-under-hashing.ts), and last the honest baseline:
+ * the same route in a fresh app built without nuxt-guard and with it,
+ * installed from the packed tarball (bench/consumer-baseline.ts;
+ * BENCH_CONSUMER=0 skips it). The hashing case runs on a server with an
+ * embedded database on disk (as in production), started twice on it;
+ * the hashing case has a control: the same requests beside one thread that
+ * only hashes (bench/busy-thread.mjs), the CPU of the sign-ins without them.
  */
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process'
 import { availableParallelism } from 'node:os'
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { benchConsumerBaseline } from './consumer-baseline'
 import { CONNECTIONS, median, ROUNDS, runInterleaved, SECONDS_PER_ROUND } from './interleave'
-import { benchVerifyUnderHashing } from './verify-under-hashing'
+import { benchVerifyUnderHashing, type BenchServer } from './verify-under-hashing'
 
 const PIN_SERVER = availableParallelism() > 1 && spawnSync('taskset', ['-c', '0', 'true']).status === 0
 const fixture = fileURLToPath(new URL('./fixture', import.meta.url))
 const builder = fileURLToPath(new URL('../tests/support/build-fixture.mjs', import.meta.url))
+const BUSY_THREAD = fileURLToPath(new URL('./busy-thread.mjs', import.meta.url))
 
 function rules(count: number) {
   const list: { pattern: string; require: Record<string, unknown> }[] = [{ pattern: '/bench/**', require: { roles: ['admin', 'member'] } }]
@@ -34,13 +42,24 @@ function rules(count: number) {
   return list
 }
 
-async function startServer(port: number, ruleCount: number, pin = PIN_SERVER): Promise<ChildProcess> {
+interface ServerOptions {
+  /** Pin to core 0 (the throughput cases); the hashing and re-mint cases run on every core, as in production. */
+  pin?: boolean
+  /** The embedded database: `memory://` (default) or a directory, kept across restarts. */
+  dataDir?: string
+  /** The server secret; the same one on a restart, so the stored signing keys still open. */
+  secret?: string
+  /** Modules node preloads (`--import`) into the server. */
+  preload?: string[]
+}
+
+async function startServer(port: number, ruleCount: number, { pin = PIN_SERVER, dataDir = 'memory://', secret = randomBytes(32).toString('base64url'), preload = [] }: ServerOptions = {}): Promise<ChildProcess> {
   const seed = { routes: { ignored: ['/_nuxt/**', '/favicon.ico'], rules: rules(ruleCount) }, session: { tokenTtlSeconds: 3600 } }
   // On a machine with cores to spare the server gets core 0 to itself and autocannon the rest,
   // so the load generator does not steal the cycles being measured.
   const [command, args] = pin ? ['taskset', ['-c', '0', process.execPath]] : [process.execPath, []]
-  const child = spawn(command, [...args, `${fixture}/.nuxt/e2e/output/server/index.mjs`], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', NUXT_GUARD_SECRET: randomBytes(32).toString('base64url'), NUXT_GUARD_DATA_DIR: 'memory://', NUXT_GUARD_SEED: JSON.stringify(seed) },
+  const child = spawn(command, [...args, ...preload.flatMap(file => ['--import', file]), `${fixture}/.nuxt/e2e/output/server/index.mjs`], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', NUXT_GUARD_SECRET: secret, NUXT_GUARD_DATA_DIR: dataDir, NUXT_GUARD_SEED: JSON.stringify(seed) },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   await new Promise<void>((resolve, reject) => {
@@ -48,6 +67,37 @@ async function startServer(port: number, ruleCount: number, pin = PIN_SERVER): P
     child.on('exit', code => reject(new Error(`server on ${port} exited with ${code}`)))
   })
   return child
+}
+
+/**
+ * A server on its own data directory on disk, startable again after a stop
+ * (same directory, same secret): `stop()` waits for the graceful shutdown,
+ * which closes the database and releases its lock.
+ */
+function restartableServer(port: number, { busyThread = false } = {}): { start: () => Promise<BenchServer>; dataDir: string; cleanup: () => void } {
+  const dataDir = mkdtempSync(join(tmpdir(), `nuxt-guard-bench-${port}-`))
+  const secret = randomBytes(32).toString('base64url')
+  let running: ChildProcess | undefined
+  return {
+    dataDir,
+    start: async () => {
+      const child = running = await startServer(port, 10, { pin: false, dataDir, secret, preload: busyThread ? [BUSY_THREAD] : [] })
+      return {
+        origin: `http://127.0.0.1:${port}`,
+        busyThread: busyThread ? () => child.kill('SIGUSR2') : undefined,
+        stop: () => new Promise<void>((resolve) => {
+          if (child.exitCode !== null) return resolve()
+          child.removeAllListeners('exit')
+          child.once('exit', () => resolve())
+          child.kill('SIGTERM')
+        }),
+      }
+    },
+    cleanup: () => {
+      if (running?.exitCode === null) running.kill('SIGKILL')
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
 }
 
 async function signUp(port: number): Promise<string> {
@@ -64,8 +114,8 @@ async function signUp(port: number): Promise<string> {
 async function main() {
   console.info('building bench/fixture …')
   execFileSync(process.execPath, [builder, fixture], { stdio: ['ignore', 'ignore', 'inherit'] })
-  // The third server runs as in production, on every core, for the hashing case.
-  const servers = [await startServer(3901, 10), await startServer(3902, 1000), await startServer(3903, 10, false)]
+  const servers = [await startServer(3901, 10), await startServer(3902, 1000)]
+  const hashing = restartableServer(3903, { busyThread: true })
   try {
     const [cookie10, cookie1k] = [await signUp(3901), await signUp(3902)]
     const cases = [
@@ -85,11 +135,12 @@ async function main() {
     console.info(`1,000 rules / 10 rules  ${rulesRatio.toFixed(3).padStart(16)}   ${((rps[3]! / rps[2]!) / (rps[1]! / rps[0]!)).toFixed(3).padStart(6)}   ≥ 0.95`)
     console.info(`${SECONDS_PER_ROUND * ROUNDS} s per case, ${ROUNDS} interleaved rounds, ${CONNECTIONS} connections, loopback${PIN_SERVER ? ', server pinned to core 0' : ''}`)
     if (non2xx.some(Boolean)) process.exitCode = 1
-    await signUp(3903)
-    await benchVerifyUnderHashing('http://127.0.0.1:3903', '/bench/guarded', 'bench@acme.test')
+    for (const server of servers.splice(0)) server.kill()
+    await benchVerifyUnderHashing(hashing.start, '/bench/guarded')
   }
   finally {
     for (const server of servers) server.kill()
+    hashing.cleanup()
   }
   if (process.env.BENCH_CONSUMER === '0') return
   await benchConsumerBaseline(async (cases) => {
