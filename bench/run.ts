@@ -8,11 +8,12 @@
  *             server, whose own open rate is measured too: the 1,000/10
  *             ratio compares guarded/open on each server)
  * then the latency of requests with never-seen tokens while 20 sign-ins hash
- * passwords (bench/verify-under-hashing.ts), and last the honest baseline:
- * the same route in a fresh app built without nuxt-guard and with it,
- * installed from the packed tarball (bench/consumer-baseline.ts;
- * BENCH_CONSUMER=0 skips it). The hashing case runs on a server with an
- * embedded database on disk (as in production), started twice on it;
+ * passwords (bench/verify-under-hashing.ts), the first request of 1,000
+ * sessions after a claims-template save (bench/live-claims.ts), and last the
+ * honest baseline: the same route in a fresh app built without nuxt-guard and
+ * with it, installed from the packed tarball (bench/consumer-baseline.ts;
+ * BENCH_CONSUMER=0 skips it). The hashing and re-mint cases run on servers
+ * with an embedded database on disk (as in production), started twice on it;
  * the hashing case has a control: the same requests beside one thread that
  * only hashes (bench/busy-thread.mjs), the CPU of the sign-ins without them.
  */
@@ -25,6 +26,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { benchConsumerBaseline } from './consumer-baseline'
 import { CONNECTIONS, median, ROUNDS, runInterleaved, SECONDS_PER_ROUND } from './interleave'
+import { benchRemint } from './live-claims'
 import { benchVerifyUnderHashing, type BenchServer } from './verify-under-hashing'
 
 const PIN_SERVER = availableParallelism() > 1 && spawnSync('taskset', ['-c', '0', 'true']).status === 0
@@ -116,6 +118,7 @@ async function main() {
   execFileSync(process.execPath, [builder, fixture], { stdio: ['ignore', 'ignore', 'inherit'] })
   const servers = [await startServer(3901, 10), await startServer(3902, 1000)]
   const hashing = restartableServer(3903, { busyThread: true })
+  const remint = restartableServer(3904)
   try {
     const [cookie10, cookie1k] = [await signUp(3901), await signUp(3902)]
     const cases = [
@@ -137,10 +140,12 @@ async function main() {
     if (non2xx.some(Boolean)) process.exitCode = 1
     for (const server of servers.splice(0)) server.kill()
     await benchVerifyUnderHashing(hashing.start, '/bench/guarded')
+    await benchRemint(remint.start, remint.dataDir, '/bench/guarded')
   }
   finally {
     for (const server of servers) server.kill()
     hashing.cleanup()
+    remint.cleanup()
   }
   if (process.env.BENCH_CONSUMER === '0') return
   await benchConsumerBaseline(async (cases) => {
