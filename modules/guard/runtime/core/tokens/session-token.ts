@@ -2,6 +2,7 @@ import { verify as verifySignature } from 'node:crypto'
 import { SignJWT } from 'jose'
 import type { SessionClaims } from '../policy/auth'
 import { RESERVED_CLAIMS } from '../claims/template'
+import { defineErrorCodes, GuardError } from '../errors'
 import { SESSION_TOKEN_ALG, type LoadedKey, type SigningKeySet } from './key-set'
 
 const RESERVED = new Set(RESERVED_CLAIMS)
@@ -9,9 +10,27 @@ const RESERVED = new Set(RESERVED_CLAIMS)
 /** `iss` of every session token. */
 export const GUARD_ISSUER = 'nuxt-guard'
 
-/** Why a token was refused; `expired` is the only one a refresh can cure. */
-export class TokenRejectedError extends Error {
-  constructor(readonly code: 'expired' | 'invalid' | 'unknown_key', message: string) { super(message) }
+/**
+ * The session-token registry: why a token was refused. Each answers 401
+ * `unauthenticated` with a plain description (the technical reason is the
+ * error's message, for logs); `expired` is the only one a refresh can cure.
+ */
+export const SESSION_TOKEN_ERROR_CODES = defineErrorCodes({
+  expired: { status: 401, answersAs: 'unauthenticated', description: 'Your session token has expired; sign in again.' },
+  invalid: { status: 401, answersAs: 'unauthenticated', description: 'Your session token is not valid; sign in again.' },
+  unknown_key: { status: 401, answersAs: 'unauthenticated', description: 'Your session token is signed by a key this server does not know; sign in again.' },
+})
+
+/**
+ * A refused session token (`code`: `expired`, `invalid` or `unknown_key`).
+ *
+ * @example
+ * new TokenRejectedError('expired', 'token expired').body() // { error: 'unauthenticated', error_description: 'Your session token has expired; sign in again.' }
+ */
+export class TokenRejectedError extends GuardError<keyof typeof SESSION_TOKEN_ERROR_CODES> {
+  static override readonly codes = SESSION_TOKEN_ERROR_CODES
+  override name = 'TokenRejectedError'
+  constructor(code: keyof typeof SESSION_TOKEN_ERROR_CODES, message: string) { super(code, undefined, {}, { message }) }
 }
 
 /**
