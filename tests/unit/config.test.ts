@@ -31,6 +31,7 @@ const DESIGN_DOC = {
     mfaTokenTtlSeconds: 300, rememberDeviceDays: 30,
   },
   claims: { template: { isMfa: '{{user.two_factor_enabled}}', email: '{{user.email}}' } },
+  account: { emailVerification: 'optional', verifyEmailUrl: '/verify-email', invitationTtlHours: 72, breachedPasswordCheck: false },
   session: { tokenTtlSeconds: 60, sessionTtlDays: 7, clockSkewMs: 5000 },
   roles: { admin: ['guard:admin'], member: [] },
 }
@@ -60,6 +61,7 @@ describe('validateConfig: defaults', () => {
           rememberDeviceDays: 30,
         },
         claims: { template: {} },
+        account: { emailVerification: 'optional', verifyEmailUrl: '/verify-email', invitationTtlHours: 72, breachedPasswordCheck: false },
         session: { tokenTtlSeconds: 60, sessionTtlDays: 7, clockSkewMs: 5000 },
         roles: { admin: ['guard:admin'], member: [] },
       },

@@ -28,6 +28,8 @@ const requirement = z.strictObject({
   permissions: z.array(z.string().min(1)).min(1).optional(),
   /** `true` demands a completed second factor; `false` waives the global MFA validators. */
   mfa: z.boolean().optional(),
+  /** `true` demands a verified email address (`email_verified` in the session token). */
+  emailVerified: z.literal(true).optional(),
   /** The last second factor must be at most this old. */
   stepUp: z.strictObject({ maxAgeSeconds: z.number().int().min(10).max(30 * 86_400) }).optional(),
 })
@@ -71,6 +73,18 @@ export const guardConfigSchema = z.strictObject({
     challengeUrl: localPath.default('/mfa-challenge'),
     mfaTokenTtlSeconds: z.number().int().min(30).max(3_600).default(300),
     rememberDeviceDays: z.number().int().min(0).max(365).default(30),
+  }).prefault({}),
+  account: z.strictObject({
+    /**
+     * `off`: no verification email; `optional` (default): sign-up sends a code, nothing requires it;
+     * `required`: an unverified user is led to `verifyEmailUrl` (API: 403 `email_verification_required`).
+     */
+    emailVerification: z.enum(['off', 'optional', 'required']).default('optional'),
+    verifyEmailUrl: localPath.default('/verify-email'),
+    /** How long an admin's invitation link works, in hours. */
+    invitationTtlHours: z.number().int().min(1).max(720).default(72),
+    /** Refuse passwords found in known breaches (Have I Been Pwned range API, k-anonymity). Off by default: it calls out. */
+    breachedPasswordCheck: z.boolean().default(false),
   }).prefault({}),
   claims: z.strictObject({
     template: z.record(z.string(), z.unknown()).default(() => ({})),

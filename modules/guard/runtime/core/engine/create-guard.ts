@@ -7,6 +7,7 @@ import { LiveConfig } from './live-config'
 import { REVOCATION_CHANNEL, syncInstances } from './instance-sync'
 import { CLAIMS_CHANNEL } from './claims-epochs'
 import { bumpClaimsEpoch } from '../store/users'
+import { listActiveSessionIds } from '../store/sessions'
 import { SessionService } from './sessions'
 import { SignInThrottle } from './sign-in-throttle'
 import { MfaCore } from '../mfa/service'
@@ -65,6 +66,13 @@ export interface Guard {
   claimsChanged(userId: string, epoch?: number): Promise<number | undefined>
   /** Signs a session out everywhere: the database, this instance's cache, other instances. */
   revokeSession(sessionId: string): Promise<boolean>
+  /**
+   * Signs every live session of a user out everywhere (a password change or
+   * reset, a disabled or deleted account), but `except` when given (the
+   * session that made the change and chose to stay). Resolves to how many
+   * sessions it ended.
+   */
+  revokeUserSessions(userId: string, options?: { except?: string }): Promise<number>
   close(): Promise<void>
 }
 
@@ -100,12 +108,20 @@ export async function createGuard(options: GuardOptions): Promise<Guard> {
       await db.notify(REVOCATION_CHANNEL, sessionId).catch(() => {})
       return revoked
     }
+    const revokeUserSessions = async (userId: string, { except }: { except?: string } = {}) => {
+      let revoked = 0
+      for (const sessionId of await listActiveSessionIds(db, userId, new Date(now()))) {
+        if (sessionId !== except && await revokeSession(sessionId)) revoked++
+      }
+      return revoked
+    }
     const mfa = new MfaCore({ db, live, sessions, secret: options.secret, mailer, now, mfaTokenTtlSeconds: options.mfaTokenTtlSeconds, endSession: revokeSession })
     const stopSync = await syncInstances({ db, live, keys, authenticator, now })
     return {
       db, live, keys, sessions, throttle, authenticator, mfa, secret: options.secret, now,
       listenerStatus: () => db.listenerStatus(),
       revokeSession,
+      revokeUserSessions,
       async claimsChanged(userId, epoch) {
         const current = epoch ?? await bumpClaimsEpoch(db, userId)
         if (current === undefined) return undefined

@@ -5,7 +5,6 @@ import { tooManyAttempts } from '../mfa/errors'
 import { writeAudit } from '../store/audit'
 import { hitRateLimit, resetRateLimit } from '../store/rate-limits'
 import { attemptPasswordReset, deletePasswordResets, spendPasswordReset } from '../store/password-resets'
-import { listActiveSessionIds } from '../store/sessions'
 import { findUserByEmail, setUserPasswordHash } from '../store/users'
 import { PasswordResetError } from './errors'
 import { RESET_CODE_MAX_ATTEMPTS, resetCodeMatches } from './code'
@@ -43,9 +42,7 @@ export async function confirmPasswordReset(guard: Guard, input: ResetConfirmInpu
   await setUserPasswordHash(guard.db, user.id, await hashPassword(input.password))
   await deletePasswordResets(guard.db, user.id)
   await resetRateLimit(guard.db, `reset-request:address:${sha256(input.email.toLowerCase())}`, now)
-  const sessionIds = await listActiveSessionIds(guard.db, user.id, guard.mfa.nowDate())
-  let revokedSessions = 0
-  for (const sessionId of sessionIds) if (await guard.revokeSession(sessionId)) revokedSessions++
+  const revokedSessions = await guard.revokeUserSessions(user.id)
   await writeAudit(guard.db, { actorId: user.id, action: 'user.password_reset', target: user.id, after: { email: user.email, revokedSessions, factor: input.factor ?? null }, ip: input.ip })
   const delivery = guard.mfa.deps.mailer.send({
     to: user.email,

@@ -192,6 +192,41 @@ const MIGRATIONS: { id: number; name: string; sql: string }[] = [
       create index guard_password_resets_user_idx on guard_password_resets (user_id)
     `,
   },
+  {
+    id: 8,
+    name: 'Account lifecycle: disabled users, email verification and change codes, invitations',
+    sql: `
+      alter table guard_users add column disabled_at timestamptz;
+      alter table guard_users add column disabled_reason text;
+      alter table guard_users add column disabled_until timestamptz;
+      alter table guard_users add column password_changed_at timestamptz;
+      create table guard_email_verifications (
+        id text primary key,
+        user_id text not null references guard_users (id) on delete cascade,
+        email text not null,
+        purpose text not null,
+        code_hash text not null,
+        created_at timestamptz not null,
+        expires_at timestamptz not null,
+        attempts integer not null default 0,
+        used_at timestamptz
+      );
+      create index guard_email_verifications_user_idx on guard_email_verifications (user_id, purpose);
+      create table guard_invitations (
+        id text primary key,
+        email text not null,
+        token_hash text not null unique,
+        roles jsonb not null default '["member"]',
+        invited_by text,
+        created_at timestamptz not null,
+        expires_at timestamptz not null,
+        accepted_at timestamptz,
+        accepted_user_id text,
+        revoked_at timestamptz
+      );
+      create index guard_invitations_email_idx on guard_invitations (lower(email))
+    `,
+  },
 ]
 
 /**

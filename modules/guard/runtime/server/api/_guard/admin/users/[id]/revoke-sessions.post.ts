@@ -9,12 +9,11 @@ import { userOr404 } from '#guard/server/utils/admin-users'
  */
 export default defineAdminHandler(async (event, { guard, admin }) => {
   const user = await userOr404(guard, adminRouteParam(event, 'id'))
-  const sessionIds = await listActiveSessionIds(guard.db, user.id, new Date(guard.now()))
-  let revoked = 0
-  for (const sessionId of sessionIds) if (await guard.revokeSession(sessionId)) revoked++
+  const activeSessions = (await listActiveSessionIds(guard.db, user.id, new Date(guard.now()))).length
+  const revoked = await guard.revokeUserSessions(user.id)
   await auditAdminAction(event, guard, admin.userId, {
     action: 'user.revoke_sessions', target: user.id,
-    before: { email: user.email, activeSessions: sessionIds.length }, after: { email: user.email, activeSessions: sessionIds.length - revoked, revoked },
+    before: { email: user.email, activeSessions }, after: { email: user.email, activeSessions: activeSessions - revoked, revoked },
   })
   return { revoked }
 })
