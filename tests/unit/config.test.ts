@@ -32,6 +32,11 @@ const DESIGN_DOC = {
   },
   claims: { template: { isMfa: '{{user.two_factor_enabled}}', email: '{{user.email}}' } },
   account: { emailVerification: 'optional', verifyEmailUrl: '/verify-email', invitationTtlHours: 72, breachedPasswordCheck: false },
+  organizations: {
+    enabled: true, usersCanCreate: false,
+    roles: { 'org:admin': ['org:sys_memberships:manage', 'org:sys_memberships:read'], 'org:member': [], 'org:billing': ['org:invoices:read', 'org:invoices:manage'] },
+    invitationUrl: '/join', orgSelectionUrl: '/pick-org', invitationTtlHours: 24,
+  },
   session: { tokenTtlSeconds: 60, sessionTtlDays: 7, clockSkewMs: 5000 },
   roles: { admin: ['guard:admin'], member: [] },
 }
@@ -62,6 +67,17 @@ describe('validateConfig: defaults', () => {
         },
         claims: { template: {} },
         account: { emailVerification: 'optional', verifyEmailUrl: '/verify-email', invitationTtlHours: 72, breachedPasswordCheck: false },
+        organizations: {
+          enabled: false,
+          usersCanCreate: true,
+          roles: {
+            'org:admin': ['org:sys_profile:manage', 'org:sys_profile:delete', 'org:sys_memberships:read', 'org:sys_memberships:manage'],
+            'org:member': ['org:sys_memberships:read'],
+          },
+          invitationUrl: '/org-invitation',
+          orgSelectionUrl: '/org-selection',
+          invitationTtlHours: 72,
+        },
         session: { tokenTtlSeconds: 60, sessionTtlDays: 7, clockSkewMs: 5000 },
         roles: { admin: ['guard:admin'], member: [] },
       },
@@ -222,5 +238,42 @@ describe('validateConfig: version and round trip', () => {
     const second = validateConfig(JSON.parse(JSON.stringify(first.config)))
     expect(second).toEqual(first)
     expect(validateConfig(first.config)).toEqual(first)
+  })
+})
+
+describe('validateConfig: organizations', () => {
+  const roles = (extra: Record<string, string[]>) => ({ organizations: { roles: { 'org:admin': ['org:sys_memberships:manage'], 'org:member': [], ...extra } } })
+
+  it('a custom role with custom org:<feature>:<action> permissions validates', () => {
+    const result = validateConfig(roles({ 'org:billing': ['org:invoices:read', 'org:sys_memberships:read'] }))
+    expect(result.ok && result.config.organizations.roles['org:billing']).toEqual(['org:invoices:read', 'org:sys_memberships:read'])
+  })
+
+  it('role and permission names must start with org: (and a permission name a feature and an action)', () => {
+    expect(issuesOf(roles({ billing: [] }))).toEqual([
+      { path: 'organizations.roles.billing', message: 'organization roles are named org:<role> in lower case, such as org:billing' },
+    ])
+    expect(issuesOf(roles({ 'org:billing': ['invoices:read', 'org:invoices', 'org:Invoices:read'] })).map(issue => issue.path)).toEqual([
+      'organizations.roles.org:billing.0', 'organizations.roles.org:billing.1', 'organizations.roles.org:billing.2',
+    ])
+  })
+
+  it('the built-in roles cannot be deleted', () => {
+    expect(issuesOf({ organizations: { roles: { 'org:admin': ['org:sys_memberships:manage'] } } })).toEqual([
+      { path: 'organizations.roles.org:member', message: 'the built-in role org:member cannot be deleted; give it the permissions it should have (an empty list for none)' },
+    ])
+    expect(issuesOf({ organizations: { roles: { 'org:member': [] } } }).map(issue => issue.path)).toEqual(['organizations.roles.org:admin'])
+  })
+
+  it('org:admin keeps org:sys_memberships:manage; org:sys_ names only the system permissions', () => {
+    expect(issuesOf({ organizations: { roles: { 'org:admin': ['org:sys_profile:manage'], 'org:member': [] } } })).toEqual([
+      { path: 'organizations.roles.org:admin', message: 'org:admin must keep org:sys_memberships:manage, or nobody could manage an organization\'s members' },
+    ])
+    expect(issuesOf(roles({ 'org:ops': ['org:sys_everything:manage'] })).map(issue => issue.path)).toEqual(['organizations.roles.org:ops.0'])
+  })
+
+  it('the invitation page is a path on this site; the TTL is 1 to 720 hours', () => {
+    expect(issuesOf({ organizations: { invitationUrl: 'https://evil.example/join', invitationTtlHours: 0 } }).map(issue => issue.path))
+      .toEqual(['organizations.invitationUrl', 'organizations.invitationTtlHours'])
   })
 })

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { checkPattern } from '../routing/pattern'
 import { checkClaimsTemplate } from '../claims/template'
+import { ORG_PERMISSION_PATTERN, checkOrgRoles, defaultOrgRoles } from '../organizations/roles'
 
 /** Second factors nuxt-guard knows. */
 export const FACTOR_IDS = ['totp', 'recovery_code', 'email_code', 'webauthn'] as const
@@ -44,6 +45,15 @@ const mfaRequirement = z.union([
 
 const roleName = z.string().regex(/^[a-z0-9][a-z0-9_:-]*$/i, 'role names use letters, digits, _ : -')
 
+/** Organization roles → permissions (Clerk's names): `org:<role>` → `org:<feature>:<action>`[]; see core/organizations/roles.ts. */
+const orgRoles = z.record(
+  z.string(),
+  z.array(z.string().regex(ORG_PERMISSION_PATTERN, 'organization permissions are named org:<feature>:<action> in lower case, such as org:invoices:read')).max(100),
+).superRefine((roles, ctx) => {
+  if (Object.keys(roles).length > 50) ctx.addIssue({ code: 'custom', message: 'at most 50 organization roles' })
+  for (const issue of checkOrgRoles(roles)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message })
+})
+
 /**
  * The live config document an operator edits. Every field has a default, so
  * `{}` parses to a complete, working config.
@@ -85,6 +95,20 @@ export const guardConfigSchema = z.strictObject({
     invitationTtlHours: z.number().int().min(1).max(720).default(72),
     /** Refuse passwords found in known breaches (Have I Been Pwned range API, k-anonymity). Off by default: it calls out. */
     breachedPasswordCheck: z.boolean().default(false),
+  }).prefault({}),
+  organizations: z.strictObject({
+    /** Organizations (Clerk's): off until an operator turns them on; off, every organization route answers 403 and tokens carry no organization. */
+    enabled: z.boolean().default(false),
+    /** Any signed-in user may create an organization; `false`: only users with the guard:admin permission. */
+    usersCanCreate: z.boolean().default(true),
+    /** Role → permissions; `org:admin` (the creator's role) and `org:member` are built in. */
+    roles: orgRoles.default(() => defaultOrgRoles()),
+    /** The page an invitation email links to (`?token=…`): it accepts the invitation for the signed-in user. */
+    invitationUrl: localPath.default('/org-invitation'),
+    /** The page where a user picks the active organization. */
+    orgSelectionUrl: localPath.default('/org-selection'),
+    /** How long an invitation link works, in hours. */
+    invitationTtlHours: z.number().int().min(1).max(720).default(72),
   }).prefault({}),
   claims: z.strictObject({
     template: z.record(z.string(), z.unknown()).default(() => ({})),

@@ -227,6 +227,46 @@ const MIGRATIONS: { id: number; name: string; sql: string }[] = [
       create index guard_invitations_email_idx on guard_invitations (lower(email))
     `,
   },
+  {
+    id: 9,
+    name: 'Organizations: organizations, memberships with org roles, invitations by email, the active organization of a session',
+    sql: `
+      create table guard_organizations (
+        id text primary key,
+        name text not null,
+        slug text not null,
+        public_metadata jsonb not null default '{}',
+        created_by text references guard_users (id) on delete set null,
+        created_at timestamptz not null,
+        updated_at timestamptz not null
+      );
+      create unique index guard_organizations_slug_key on guard_organizations (lower(slug));
+      create table guard_org_memberships (
+        org_id text not null references guard_organizations (id) on delete cascade,
+        user_id text not null references guard_users (id) on delete cascade,
+        role text not null,
+        created_at timestamptz not null,
+        primary key (org_id, user_id)
+      );
+      create index guard_org_memberships_user_idx on guard_org_memberships (user_id);
+      create table guard_org_invitations (
+        id text primary key,
+        org_id text not null references guard_organizations (id) on delete cascade,
+        email text not null,
+        role text not null,
+        token_hash text not null unique,
+        invited_by text,
+        created_at timestamptz not null,
+        expires_at timestamptz not null,
+        accepted_at timestamptz,
+        accepted_user_id text,
+        revoked_at timestamptz
+      );
+      create index guard_org_invitations_org_idx on guard_org_invitations (org_id, lower(email));
+      alter table guard_sessions add column active_org_id text references guard_organizations (id) on delete set null;
+      create index guard_sessions_active_org_idx on guard_sessions (active_org_id) where active_org_id is not null
+    `,
+  },
 ]
 
 /**
