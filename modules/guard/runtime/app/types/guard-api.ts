@@ -35,16 +35,23 @@ export interface GuardApi {
   '/api/_guard/admin/config/rollback': { post: AnswerOf<typeof import('../../server/api/_guard/admin/config/rollback.post')> }
   '/api/_guard/admin/config/validate': { post: AnswerOf<typeof import('../../server/api/_guard/admin/config/validate.post')> }
   '/api/_guard/admin/config/versions/:version': { get: AnswerOf<typeof import('../../server/api/_guard/admin/config/versions/[version].get')> }
+  '/api/_guard/admin/invitations': { get: AnswerOf<typeof import('../../server/api/_guard/admin/invitations.get')>; post: AnswerOf<typeof import('../../server/api/_guard/admin/invitations.post')> }
+  '/api/_guard/admin/invitations/:id': { delete: AnswerOf<typeof import('../../server/api/_guard/admin/invitations/[id].delete')> }
   '/api/_guard/admin/meta': { get: AnswerOf<typeof import('../../server/api/_guard/admin/meta.get')> }
   '/api/_guard/admin/mfa/stranded': { post: AnswerOf<typeof import('../../server/api/_guard/admin/mfa/stranded.post')> }
   '/api/_guard/admin/outbox': { get: AnswerOf<typeof import('../../server/api/_guard/admin/outbox.get')> }
   '/api/_guard/admin/simulate': { post: AnswerOf<typeof import('../../server/api/_guard/admin/simulate.post')> }
-  '/api/_guard/admin/users': { get: AnswerOf<typeof import('../../server/api/_guard/admin/users.get')> }
+  '/api/_guard/admin/users': { get: AnswerOf<typeof import('../../server/api/_guard/admin/users.get')>; post: AnswerOf<typeof import('../../server/api/_guard/admin/users.post')> }
+  '/api/_guard/admin/users/:id/disable': { post: AnswerOf<typeof import('../../server/api/_guard/admin/users/[id]/disable.post')> }
+  '/api/_guard/admin/users/:id/enable': { post: AnswerOf<typeof import('../../server/api/_guard/admin/users/[id]/enable.post')> }
   '/api/_guard/admin/users/:id/metadata': { put: AnswerOf<typeof import('../../server/api/_guard/admin/users/[id]/metadata.put')> }
   '/api/_guard/admin/users/:id/reset-mfa': { post: AnswerOf<typeof import('../../server/api/_guard/admin/users/[id]/reset-mfa.post')> }
   '/api/_guard/admin/users/:id/revoke-sessions': { post: AnswerOf<typeof import('../../server/api/_guard/admin/users/[id]/revoke-sessions.post')> }
+  '/api/_guard/admin/users/:id/unlock': { post: AnswerOf<typeof import('../../server/api/_guard/admin/users/[id]/unlock.post')> }
   '/api/_guard/admin/users/:id/roles': { put: AnswerOf<typeof import('../../server/api/_guard/admin/users/[id]/roles.put')> }
   '/api/_guard/health': { get: AnswerOf<typeof import('../../server/api/_guard/health.get')> }
+  '/api/_guard/invitations/accept': { post: AnswerOf<typeof import('../../server/api/_guard/invitations/accept.post')> }
+  '/api/_guard/invitations/preview': { post: AnswerOf<typeof import('../../server/api/_guard/invitations/preview.post')> }
   '/api/_guard/jwks.json': { get: AnswerOf<typeof import('../../server/api/_guard/jwks.json.get')> }
   '/api/_guard/mfa/challenge': { post: AnswerOf<typeof import('../../server/api/_guard/mfa/challenge.post')> }
   '/api/_guard/mfa/email/send': { post: AnswerOf<typeof import('../../server/api/_guard/mfa/email/send.post')> }

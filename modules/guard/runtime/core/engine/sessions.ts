@@ -19,6 +19,7 @@ import type { KeyManager } from './key-manager'
 import type { LiveConfig } from './live-config'
 import type { SignInInput } from './credentials'
 import type { SignInThrottle } from './sign-in-throttle'
+import { isUserDisabled, userDisabledError } from '../people/status'
 
 /**
  * A freshly minted session token with its decoded claims; after a change of
@@ -100,6 +101,8 @@ export class SessionService {
       const user = await findUserByEmail(this.db, credentials.email)
       const matches = await verifyPassword(credentials.password, user?.passwordHash ?? await decoyPasswordHash())
       if (!user || !matches) throw new InvalidCredentialsError()
+      // Said only after the right password, so it never tells a stranger the address has an account.
+      if (isUserDisabled(user, new Date(this.now()))) throw userDisabledError(user)
       return this.startSession(user, sessionOrigin)
     }
     if (!this.throttle) return check()
@@ -114,14 +117,14 @@ export class SessionService {
   /** Mints a new token for the live session behind a refresh secret, or `undefined` when it is gone. */
   async refresh(refreshToken: string): Promise<IssuedToken | undefined> {
     const found = await refreshSession(this.db, sha256(refreshToken), new Date(this.now()))
-    return found && this.mint(found.session, found.user)
+    return found && !this.disabled(found.user) ? this.mint(found.session, found.user) : undefined
   }
 
   /** Mints a new token for a live session at once (after it completed a factor); `undefined` when it is gone. */
   async reissue(sessionId: string): Promise<IssuedToken | undefined> {
     const session = await findLiveSession(this.db, sessionId, new Date(this.now()))
     const user = session && await findUserById(this.db, session.userId)
-    return user && this.mint(session, user)
+    return user && !this.disabled(user) ? this.mint(session, user) : undefined
   }
 
   /**
@@ -137,7 +140,7 @@ export class SessionService {
     const refreshToken = randomToken()
     const session = await rotateRefreshHash(this.db, sessionId, sha256(refreshToken), new Date(this.now()))
     const user = session && await findUserById(this.db, session.userId)
-    if (!user) return undefined
+    if (!user || this.disabled(user)) return undefined
     return { ...(await this.mint(session, user)), refreshToken, expiresAt: session.expiresAt }
   }
 
@@ -169,6 +172,8 @@ export class SessionService {
    * at save time) are left out, named in `omitted_claims`, and logged.
    */
   async mint(session: SessionRecord, user: UserRecord): Promise<IssuedToken> {
+    // Belt and braces: callers refuse a disabled account first (refresh, reissue, renew answer undefined).
+    if (this.disabled(user)) throw userDisabledError(user)
     const policy = this.live.policy
     const enrolled = await enrolledFactorTypes(this.db, user.id)
     const { claims: custom, omitted } = fitClaims(renderClaims(policy.config.claims.template, toClaimsUser(user, policy, enrolled)))
@@ -197,7 +202,20 @@ export class SessionService {
     return { token, claims: decodeJwt(token) as SessionClaims }
   }
 
-  private async startSession(user: UserRecord, origin: RequestOrigin): Promise<IssuedSession> {
+  /** Whether an admin disabled the user's account (and its end, if any, has not passed). */
+  private disabled(user: UserRecord): boolean {
+    return isUserDisabled(user, new Date(this.now()))
+  }
+
+  /**
+   * Opens a new session for a user who has just proved who they are some
+   * other way than a password sign-in (an accepted invitation): a refresh
+   * secret, a token. Password sign-ins go through `signIn`.
+   *
+   * @example
+   * const issued = await sessions.startSession(user, { ip, userAgent })
+   */
+  async startSession(user: UserRecord, origin: RequestOrigin): Promise<IssuedSession> {
     const refreshToken = randomToken()
     const createdAt = new Date(this.now())
     const expiresAt = new Date(createdAt.getTime() + this.live.policy.config.session.sessionTtlDays * 86_400_000)

@@ -42,6 +42,8 @@ const AUTH_PAGE = 2
 const MFA_PAGE = 4
 const IGNORED_LIST = 8
 const PUBLIC_LIST = 16
+/** The built-in page where an invited person chooses a password: public, like sign-in. */
+export const INVITATION_PAGE = '/accept-invitation'
 const API_LIST = 32
 const RULE = 64
 
@@ -64,7 +66,7 @@ export function compilePolicy(config: GuardConfig, version: number): CompiledPol
   }))
   const add = (list: number, patterns: string[]) => { for (const pattern of patterns) entries.push({ pattern, data: { list } }) }
   add(GUARD_API, [GUARD_API_PATTERN])
-  add(AUTH_PAGE, [config.signInUrl, config.signUpUrl, PASSWORD_RESET_PAGE])
+  add(AUTH_PAGE, [config.signInUrl, config.signUpUrl, PASSWORD_RESET_PAGE, INVITATION_PAGE])
   add(MFA_PAGE, [mfa.enrollUrl, mfa.challengeUrl])
   add(IGNORED_LIST, routes.ignored)
   add(PUBLIC_LIST, routes.public)

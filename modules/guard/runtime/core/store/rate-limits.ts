@@ -99,3 +99,25 @@ export async function pruneMfaRows(db: SqlExecutor, now: Date): Promise<number> 
 export async function pruneRateLimits(db: SqlExecutor, now: Date): Promise<number> {
   return (await db.query('delete from guard_rate_limits where window_ends_at <= $1 and (blocked_until is null or blocked_until <= $1) returning 1', [now.toISOString()])).length
 }
+
+/**
+ * Deletes every rate-limit row of a user, blocks included (an admin unlocked
+ * them): keys with the user id as a `:`-separated segment
+ * (`factor-client:<user>:<ip>`, `email-send:<user>`, `reset-factor:<user>`, …),
+ * the challenges of the user's sessions (`challenge:<session>`), and
+ * `extraKeys`. Returns the keys removed.
+ *
+ * @example
+ * const cleared = await clearUserRateLimits(db, userId, [`reset-request:address:${sha256(email)}`])
+ */
+export async function clearUserRateLimits(db: SqlExecutor, userId: string, extraKeys: readonly string[] = []): Promise<string[]> {
+  const rows = await db.query<{ key: string }>(
+    `delete from guard_rate_limits
+      where position(':' || $1 || ':' in ':' || key || ':') > 0
+         or key in (select 'challenge:' || id from guard_sessions where user_id = $1)
+         or key = any($2::text[])
+      returning key`,
+    [userId, [...extraKeys]],
+  )
+  return rows.map(row => row.key).sort()
+}

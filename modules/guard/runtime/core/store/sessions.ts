@@ -47,7 +47,8 @@ export async function refreshSession(db: SqlExecutor, refreshHash: string, now: 
        from guard_users u
       where s.refresh_hash = $1 and s.user_id = u.id and s.revoked_at is null and s.expires_at > $2
       returning s.id as session_id, s.user_id, s.created_at as session_created_at, s.expires_at, s.factors,
-                u.id, u.email, u.email_verified, u.password_hash, u.roles, u.public_metadata, u.created_at, u.claims_epoch`,
+                u.id, u.email, u.email_verified, u.password_hash, u.roles, u.public_metadata, u.created_at, u.claims_epoch,
+                u.disabled_at, u.disabled_reason, u.disabled_until`,
     [refreshHash, now.toISOString()],
   )
   if (!row) return undefined

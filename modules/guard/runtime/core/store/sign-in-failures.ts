@@ -115,3 +115,15 @@ export async function secondsUntilBelow(db: SqlExecutor, key: SignInAttemptKey, 
 export async function pruneSignInFailures(db: SqlExecutor, now: Date): Promise<number> {
   return (await db.query(`delete from guard_sign_in_failures where at <= $1::timestamptz - interval '1 hour' returning 1`, [now.toISOString()])).length
 }
+
+/**
+ * Deletes every failure recorded on an account (an admin unlocked it): its
+ * per-account count and each client's count on it start over. Returns how
+ * many went.
+ *
+ * @example
+ * await forgetAccountFailures(db, guard.throttle.accountKey(user.email))
+ */
+export async function forgetAccountFailures(db: SqlExecutor, account: string): Promise<number> {
+  return (await db.query('delete from guard_sign_in_failures where account = $1 returning 1', [account])).length
+}

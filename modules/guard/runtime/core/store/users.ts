@@ -16,6 +16,12 @@ export interface UserRecord {
    * lower epoch is stale (see ClaimsEpochs).
    */
   claimsEpoch?: number
+  /** When an admin disabled the account (null: enabled); see `isUserDisabled` for whether it still is. */
+  disabledAt?: Date | null
+  /** The admin's reason (shown in the console, never to the user). */
+  disabledReason?: string | null
+  /** The disablement ends by itself at this time (null: until an admin enables the account). */
+  disabledUntil?: Date | null
 }
 
 interface UserRow {
@@ -27,11 +33,16 @@ interface UserRow {
   public_metadata: Record<string, unknown>
   created_at: Date | string
   claims_epoch?: number
+  disabled_at?: Date | string | null
+  disabled_reason?: string | null
+  disabled_until?: Date | string | null
 }
 
-const COLUMNS = 'id, email, email_verified, password_hash, roles, public_metadata, created_at, claims_epoch'
-/** Serialises sign-ups' first-user decision and role changes: they never interleave. */
+const COLUMNS = 'id, email, email_verified, password_hash, roles, public_metadata, created_at, claims_epoch, disabled_at, disabled_reason, disabled_until'
+/** Serialises sign-ups' first-user decision, role changes and disabling: they never interleave. */
 const USERS_LOCK = 727274002
+/** SQL: the row's account is disabled at the time `at` (an SQL expression); a passed `disabled_until` ends it. */
+const DISABLED_AT = (at: string) => `(disabled_at is not null and (disabled_until is null or disabled_until > ${at}))`
 
 /** Maps a row of `guard_users` (any driver) to a `UserRecord`. */
 export function toUserRecord(row: UserRow): UserRecord {
@@ -44,6 +55,9 @@ export function toUserRecord(row: UserRow): UserRecord {
     publicMetadata: row.public_metadata ?? {},
     createdAt: new Date(row.created_at),
     claimsEpoch: Number(row.claims_epoch ?? 0),
+    disabledAt: row.disabled_at ? new Date(row.disabled_at) : null,
+    disabledReason: row.disabled_reason ?? null,
+    disabledUntil: row.disabled_until ? new Date(row.disabled_until) : null,
   }
 }
 
@@ -129,6 +143,10 @@ export interface AdminUserSummary {
 /** `%`, `_` and `\` taken literally in a LIKE pattern. */
 const likeEscape = (text: string) => text.replace(/[\\%_]/g, match => `\\${match}`)
 
+  /** When an admin disabled the account, its reason and end (all null when enabled; a passed `disabledUntil` means enabled again). */
+  disabledAt: Date | null
+  disabledReason: string | null
+  disabledUntil: Date | null
 /**
  * A page of users, oldest first, optionally only those whose email contains
  * `q` (case-insensitive), with the number of matches and each user's live
@@ -139,8 +157,8 @@ const likeEscape = (text: string) => text.replace(/[\\%_]/g, match => `\\${match
  */
 export async function listUsers(db: SqlExecutor, { q = '', limit, offset, now }: { q?: string; limit: number; offset: number; now: Date }): Promise<{ users: AdminUserSummary[]; total: number }> {
   const pattern = `%${likeEscape(q.toLowerCase())}%`
-  const rows = await db.query<{ id: string; email: string; roles: string[]; created_at: string | Date; active_sessions: number }>(
-    `select u.id, u.email, u.roles, u.created_at,
+  const rows = await db.query<{ id: string; email: string; roles: string[]; created_at: string | Date; active_sessions: number; disabled_at: string | Date | null; disabled_reason: string | null; disabled_until: string | Date | null }>(
+    `select u.id, u.email, u.roles, u.created_at, u.disabled_at, u.disabled_reason, u.disabled_until,
             (select count(*)::int from guard_sessions s where s.user_id = u.id and s.revoked_at is null and s.expires_at > $4) as active_sessions
        from guard_users u
       where lower(u.email) like $1
@@ -150,7 +168,10 @@ export async function listUsers(db: SqlExecutor, { q = '', limit, offset, now }:
   )
   const [count] = await db.query<{ total: number }>('select count(*)::int as total from guard_users where lower(email) like $1', [pattern])
   return {
-    users: rows.map(row => ({ id: row.id, email: row.email, roles: row.roles, createdAt: new Date(row.created_at), activeSessions: row.active_sessions })),
+    users: rows.map(row => ({
+      id: row.id, email: row.email, roles: row.roles, createdAt: new Date(row.created_at), activeSessions: row.active_sessions,
+      disabledAt: row.disabled_at ? new Date(row.disabled_at) : null, disabledReason: row.disabled_reason, disabledUntil: row.disabled_until ? new Date(row.disabled_until) : null,
+    })),
     total: count?.total ?? 0,
   }
 }
@@ -178,7 +199,8 @@ export function setUserRoles(db: GuardDatabase, userId: string, roles: string[])
     const [current] = await tx.query<{ roles: string[]; email: string }>('select roles, email from guard_users where id = $1', [userId])
     if (!current) return undefined
     if (current.roles.includes(ADMIN_ROLE) && !roles.includes(ADMIN_ROLE)) {
-      const [others] = await tx.query<{ n: number }>(`select count(*)::int as n from guard_users where id <> $1 and roles @> $2::jsonb`, [userId, JSON.stringify([ADMIN_ROLE])])
+      // Another admin who can sign in: a disabled one cannot keep the console reachable.
+      const [others] = await tx.query<{ n: number }>(`select count(*)::int as n from guard_users where id <> $1 and roles @> $2::jsonb and not ${DISABLED_AT('now()')}`, [userId, JSON.stringify([ADMIN_ROLE])])
       if (!others?.n) throw new LastAdminError(current.email)
     }
     const [row] = await tx.query<UserRow>(
@@ -240,4 +262,73 @@ export async function claimsEpochsChangedWithin(db: SqlExecutor, windowMs: numbe
     [windowMs / 1000],
   )
   return rows.map(row => ({ userId: row.id, epoch: Number(row.claims_epoch) }))
+}
+
+/**
+ * Inserts a user with the given roles (an admin's create, an accepted
+ * invitation), refusing a taken address (EmailTakenError, compared
+ * case-insensitively). Run it inside `db.transaction`: it takes the users
+ * lock for the rest of that transaction, so it never interleaves with a
+ * sign-up's first-user decision.
+ *
+ * @example
+ * await db.transaction(tx => insertUserWithRoles(tx, { id: newId('user'), email, passwordHash, roles: ['member'], emailVerified: true }))
+ */
+export async function insertUserWithRoles(tx: SqlExecutor, input: { id: string; email: string; passwordHash: string; roles: string[]; emailVerified: boolean }): Promise<UserRecord> {
+  await tx.query('select pg_advisory_xact_lock($1)', [USERS_LOCK])
+  if ((await tx.query('select 1 from guard_users where lower(email) = lower($1)', [input.email])).length) throw new EmailTakenError()
+  const [row] = await tx.query<UserRow>(
+    `insert into guard_users (id, email, password_hash, roles, email_verified) values ($1, $2, $3, $4::jsonb, $5) returning ${COLUMNS}`,
+    [input.id, input.email, input.passwordHash, JSON.stringify(input.roles), input.emailVerified],
+  )
+  return toUserRecord(row!)
+}
+
+/** A user row before and after a change of its status. */
+export interface UserStatusChange { before: UserRecord; after: UserRecord }
+
+/**
+ * Disables an account: sets `disabled_at` (now), the admin's reason and the
+ * optional end (`until`; null = until enabled). `undefined` when there is no
+ * such user. Refuses (LastAdminError) to disable the last admin who can sign
+ * in. Sessions are not touched here: revoke them after (guard.revokeUserSessions).
+ *
+ * @example
+ * const change = await disableUserRow(db, userId, { reason: 'Left the company', until: null, now: new Date() })
+ */
+export function disableUserRow(db: GuardDatabase, userId: string, input: { reason: string; until: Date | null; now: Date }): Promise<UserStatusChange | undefined> {
+  return db.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock($1)', [USERS_LOCK])
+    const [current] = await tx.query<UserRow>(`select ${COLUMNS} from guard_users where id = $1`, [userId])
+    if (!current) return undefined
+    if (current.roles.includes(ADMIN_ROLE)) {
+      const [others] = await tx.query<{ n: number }>(
+        `select count(*)::int as n from guard_users where id <> $1 and roles @> $2::jsonb and not ${DISABLED_AT('$3::timestamptz')}`,
+        [userId, JSON.stringify([ADMIN_ROLE]), input.now.toISOString()],
+      )
+      if (!others?.n) throw new LastAdminError(current.email)
+    }
+    const [row] = await tx.query<UserRow>(
+      `update guard_users set disabled_at = $2, disabled_reason = $3, disabled_until = $4, updated_at = now() where id = $1 returning ${COLUMNS}`,
+      [userId, input.now.toISOString(), input.reason, input.until?.toISOString() ?? null],
+    )
+    return { before: toUserRecord(current), after: toUserRecord(row!) }
+  })
+}
+
+/**
+ * Enables an account again: clears `disabled_at`, the reason and the end.
+ * `undefined` when there is no such user.
+ *
+ * @example
+ * const change = await enableUserRow(db, userId)
+ */
+export async function enableUserRow(db: SqlExecutor, userId: string): Promise<UserStatusChange | undefined> {
+  const [before] = await db.query<UserRow>(`select ${COLUMNS} from guard_users where id = $1`, [userId])
+  if (!before) return undefined
+  const [row] = await db.query<UserRow>(
+    `update guard_users set disabled_at = null, disabled_reason = null, disabled_until = null, updated_at = now() where id = $1 returning ${COLUMNS}`,
+    [userId],
+  )
+  return row && { before: toUserRecord(before), after: toUserRecord(row) }
 }

@@ -4,6 +4,7 @@ import { userClaimsOverflow } from '../../core/engine/claims-limit'
 import { enrolledFactorTypes } from '../../core/store/factors'
 import { listActiveSessionIds } from '../../core/store/sessions'
 import { findUserById, type UserRecord } from '../../core/store/users'
+import { userStatusView } from '../../core/people/status'
 import { GuardError } from './errors'
 
 /**
@@ -20,7 +21,7 @@ export async function userOr404(guard: Guard, userId: string): Promise<UserRecor
 
 /**
  * A user as the console lists it: id, email, roles, sign-up time, enrolled
- * factors and live session count.
+ * factors, live session count and status (`disabled`, with since, reason and until).
  *
  * @example
  * return adminUserView(guard, updatedUser)
@@ -30,7 +31,7 @@ export async function adminUserView(guard: Guard, user: UserRecord) {
     enrolledFactorTypes(guard.db, user.id),
     listActiveSessionIds(guard.db, user.id, new Date(guard.now())),
   ])
-  return { id: user.id, email: user.email, roles: user.roles, createdAt: user.createdAt, factors, activeSessions: sessions.length }
+  return { id: user.id, email: user.email, roles: user.roles, createdAt: user.createdAt, factors, activeSessions: sessions.length, ...userStatusView(user, new Date(guard.now())) }
 }
 
 /**
