@@ -180,3 +180,65 @@ export async function listActiveSessionIds(db: SqlExecutor, userId: string, now:
   )
   return rows.map(row => row.id)
 }
+
+/**
+ * Sets the active organization of a live session of `userId` (null: none),
+ * in one statement that also checks the user is a member of it at that
+ * moment. `false` when the session is not the user's live one, or the user
+ * is not a member.
+ *
+ * @example
+ * if (!(await setSessionActiveOrg(db, sessionId, userId, orgId, new Date()))) throw notAMember()
+ */
+export async function setSessionActiveOrg(db: SqlExecutor, sessionId: string, userId: string, orgId: string | null, now: Date): Promise<boolean> {
+  const rows = await db.query(
+    `update guard_sessions s set active_org_id = $3
+      where s.id = $1 and s.user_id = $2 and s.revoked_at is null and s.expires_at > $4
+        and ($3::text is null or exists (select 1 from guard_org_memberships m where m.org_id = $3 and m.user_id = $2))
+      returning s.id`,
+    [sessionId, userId, orgId, now.toISOString()],
+  )
+  return rows.length > 0
+}
+
+/**
+ * The active organization id of a session (null: none), or `undefined` when there is no such session.
+ *
+ * @example
+ * const orgId = await sessionActiveOrgId(db, auth.sessionId)
+ */
+export async function sessionActiveOrgId(db: SqlExecutor, sessionId: string): Promise<string | null | undefined> {
+  const [row] = await db.query<{ active_org_id: string | null }>('select active_org_id from guard_sessions where id = $1', [sessionId])
+  return row ? row.active_org_id : undefined
+}
+
+/**
+ * Clears an organization from the sessions that have it active: all of
+ * them, or one user's (`userId`: a member removed or leaving). Returns the
+ * ids of the users whose sessions changed.
+ *
+ * @example
+ * await clearSessionsActiveOrg(db, orgId, removedUserId)
+ */
+export async function clearSessionsActiveOrg(db: SqlExecutor, orgId: string, userId?: string): Promise<string[]> {
+  const rows = await db.query<{ user_id: string }>(
+    'update guard_sessions set active_org_id = null where active_org_id = $1 and ($2::text is null or user_id = $2) returning user_id',
+    [orgId, userId ?? null],
+  )
+  return [...new Set(rows.map(row => row.user_id))]
+}
+
+/**
+ * The users with a live session that has this organization active: whose
+ * tokens carry it (its slug, their role in it).
+ *
+ * @example
+ * for (const userId of await usersWithActiveOrg(db, orgId, new Date())) await guard.claimsChanged(userId)
+ */
+export async function usersWithActiveOrg(db: SqlExecutor, orgId: string, now: Date): Promise<string[]> {
+  const rows = await db.query<{ user_id: string }>(
+    'select distinct user_id from guard_sessions where active_org_id = $1 and revoked_at is null and expires_at > $2',
+    [orgId, now.toISOString()],
+  )
+  return rows.map(row => row.user_id)
+}
