@@ -116,3 +116,18 @@ export async function listOrgInvitations(db: SqlExecutor, orgId: string, { limit
   const rows = await db.query<any>(`select ${COLUMNS} from guard_org_invitations where org_id = $1 order by created_at desc, id limit $2`, [orgId, limit])
   return rows.map(toInvitation)
 }
+
+/**
+ * A deleted account's organization invitations: deletes those to its
+ * address (compared case-insensitively) and the ones it accepted, and
+ * clears `invited_by` on those it sent (they stay valid: they are the
+ * organization's). Returns how many rows were deleted and cleared.
+ *
+ * @example
+ * await forgetOrgInvitationsOf(tx, userId, 'ada@example.com')
+ */
+export async function forgetOrgInvitationsOf(db: SqlExecutor, userId: string, email: string): Promise<{ deleted: number; cleared: number }> {
+  const deleted = (await db.query('delete from guard_org_invitations where lower(email) = lower($2) or accepted_user_id = $1 returning 1', [userId, email])).length
+  const cleared = (await db.query('update guard_org_invitations set invited_by = null where invited_by = $1 returning 1', [userId])).length
+  return { deleted, cleared }
+}
