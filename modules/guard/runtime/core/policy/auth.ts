@@ -30,6 +30,10 @@ export interface SessionClaims extends GuardSessionClaims {
   fva?: [number, number]
   /** What the claims were rendered from: [config version, the user's claims epoch]; older than the live ones = stale, re-minted. */
   cep?: [number, number]
+  /** Authorized party (OIDC Core §2): the origin the token was issued to, such as `https://app.example.com`; checked against `authorizedParties`. */
+  azp?: string
+  /** Audience (RFC 7519 §4.1.3): the module's `audience` setting when one is set; checked against it. */
+  aud?: string | string[]
   [claim: string]: unknown
 }
 

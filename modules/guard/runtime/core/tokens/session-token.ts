@@ -1,9 +1,9 @@
-import { verify as verifySignature } from 'node:crypto'
+import { verify as verifySignature, type KeyObject } from 'node:crypto'
 import { SignJWT } from 'jose'
 import type { SessionClaims } from '../policy/auth'
 import { RESERVED_CLAIMS } from '../claims/template'
 import { defineErrorCodes, GuardError } from '../errors'
-import { SESSION_TOKEN_ALG, type LoadedKey, type SigningKeySet } from './key-set'
+import { SESSION_TOKEN_ALG, type LoadedKey } from './key-set'
 
 const RESERVED = new Set(RESERVED_CLAIMS)
 
@@ -22,15 +22,40 @@ export const SESSION_TOKEN_ERROR_CODES = defineErrorCodes({
 })
 
 /**
- * A refused session token (`code`: `expired`, `invalid` or `unknown_key`).
+ * Why a token was refused, finer than its code, in Clerk's
+ * `TokenVerificationErrorReason` words (what `verifyGuardToken` reports).
+ */
+export type SessionTokenReason =
+  | 'token-expired' | 'token-invalid' | 'token-invalid-algorithm' | 'token-invalid-signature'
+  | 'token-invalid-issuer' | 'token-not-active-yet' | 'jwk-kid-mismatch'
+
+const REASON_OF_CODE = { expired: 'token-expired', invalid: 'token-invalid', unknown_key: 'jwk-kid-mismatch' } as const
+
+/**
+ * A refused session token (`code`: `expired`, `invalid` or `unknown_key`;
+ * `reason`: the finer {@link SessionTokenReason}).
  *
  * @example
  * new TokenRejectedError('expired', 'token expired').body() // { error: 'unauthenticated', error_description: 'Your session token has expired; sign in again.' }
+ * new TokenRejectedError('invalid', 'signature verification failed', 'token-invalid-signature').reason // 'token-invalid-signature'
  */
 export class TokenRejectedError extends GuardError<keyof typeof SESSION_TOKEN_ERROR_CODES> {
   static override readonly codes = SESSION_TOKEN_ERROR_CODES
   override name = 'TokenRejectedError'
-  constructor(code: keyof typeof SESSION_TOKEN_ERROR_CODES, message: string) { super(code, undefined, {}, { message }) }
+  readonly reason: SessionTokenReason
+  constructor(code: keyof typeof SESSION_TOKEN_ERROR_CODES, message: string, reason: SessionTokenReason = REASON_OF_CODE[code]) {
+    super(code, undefined, {}, { message })
+    this.reason = reason
+  }
+}
+
+/**
+ * Where the verifier finds the public key for a token's `kid`: the guard's
+ * own key set (SigningKeySet), or the keys another service fetched from
+ * GET /api/_guard/jwks.json (`verifyGuardToken`).
+ */
+export interface VerificationKeys {
+  verificationKeyObject(kid: string | undefined, nowMs: number): KeyObject | undefined
 }
 
 /**
@@ -42,7 +67,7 @@ export class TokenRejectedError extends GuardError<keyof typeof SESSION_TOKEN_ER
  */
 export function mintSessionToken(
   key: LoadedKey,
-  reserved: Pick<SessionClaims, 'sub' | 'sid' | 'roles' | 'mfa' | 'fva' | 'cep'>,
+  reserved: Pick<SessionClaims, 'sub' | 'sid' | 'roles' | 'mfa' | 'fva' | 'cep' | 'azp' | 'aud'>,
   custom: Record<string, unknown>,
   { nowSeconds, ttlSeconds }: { nowSeconds: number; ttlSeconds: number },
 ): Promise<string> {
@@ -80,7 +105,7 @@ const BASE64URL = /^[\w-]*$/
  */
 export async function verifySessionToken(
   token: string,
-  keySet: SigningKeySet,
+  keySet: VerificationKeys,
   { nowMs, skewMs }: { nowMs: number; skewMs: number },
 ): Promise<SessionClaims> {
   return verifySessionTokenNow(token, keySet, { nowMs, skewMs })
@@ -89,10 +114,10 @@ export async function verifySessionToken(
 /** The synchronous body of {@link verifySessionToken}; throws TokenRejectedError. */
 export function verifySessionTokenNow(
   token: string,
-  keySet: SigningKeySet,
+  keySet: VerificationKeys,
   { nowMs, skewMs }: { nowMs: number; skewMs: number },
 ): SessionClaims {
-  const invalid = (message: string) => new TokenRejectedError('invalid', message)
+  const invalid = (message: string, reason?: SessionTokenReason) => new TokenRejectedError('invalid', message, reason)
   if (typeof token !== 'string') throw invalid('Compact JWS must be a string')
   const parts = token.split('.')
   if (parts.length !== 3) throw invalid('Invalid Compact JWS')
@@ -101,8 +126,8 @@ export function verifySessionTokenNow(
   const header = parseJsonObject(encodedHeader)
   if (!header) throw invalid('JWS Protected Header is invalid')
   for (const member of Object.keys(header)) if (!HEADER_MEMBERS.has(member)) throw invalid(`JWS header member "${member}" is not allowed`)
-  if (typeof header.alg !== 'string' || !header.alg) throw invalid('JWS "alg" (Algorithm) Header Parameter missing or invalid')
-  if (header.alg !== SESSION_TOKEN_ALG) throw invalid('"alg" (Algorithm) Header Parameter value not allowed')
+  if (typeof header.alg !== 'string' || !header.alg) throw invalid('JWS "alg" (Algorithm) Header Parameter missing or invalid', 'token-invalid-algorithm')
+  if (header.alg !== SESSION_TOKEN_ALG) throw invalid('"alg" (Algorithm) Header Parameter value not allowed', 'token-invalid-algorithm')
   const key = keySet.verificationKeyObject(typeof header.kid === 'string' ? header.kid : undefined, nowMs)
   if (!key) throw new TokenRejectedError('unknown_key', `no key ${String(header.kid)}`)
   const signature = Buffer.from(encodedSignature, 'base64url')
@@ -111,18 +136,18 @@ export function verifySessionTokenNow(
     verified = signature.length === 64 && signature.toString('base64url') === encodedSignature && verifySignature('sha256', Buffer.from(`${encodedHeader}.${encodedPayload}`, 'ascii'), { key, dsaEncoding: 'ieee-p1363' }, signature)
   }
   catch { verified = false }
-  if (!verified) throw invalid('signature verification failed')
+  if (!verified) throw invalid('signature verification failed', 'token-invalid-signature')
   const payload = parseJsonObject(encodedPayload)
   if (!payload) throw invalid('JWT Claims Set must be a top-level JSON object')
   if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== 'application/jwt') throw invalid('unexpected "typ" JWT header value')
   for (const claim of ['iss', 'sid', 'sub', 'iat', 'exp']) if (!Object.hasOwn(payload, claim)) throw invalid(`missing required "${claim}" claim`)
-  if (payload.iss !== GUARD_ISSUER) throw invalid('unexpected "iss" claim value')
+  if (payload.iss !== GUARD_ISSUER) throw invalid('unexpected "iss" claim value', 'token-invalid-issuer')
   const now = Math.floor(nowMs / 1000)
   const tolerance = skewMs / 1000
   for (const claim of ['iat', 'nbf', 'exp'] as const) {
     if (payload[claim] !== undefined && typeof payload[claim] !== 'number') throw invalid(`"${claim}" claim must be a number`)
   }
-  if (payload.nbf !== undefined && (payload.nbf as number) > now + tolerance) throw invalid('"nbf" claim timestamp check failed')
+  if (payload.nbf !== undefined && (payload.nbf as number) > now + tolerance) throw invalid('"nbf" claim timestamp check failed', 'token-not-active-yet')
   if ((payload.exp as number) <= now - tolerance) throw new TokenRejectedError('expired', 'token expired')
   if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || !Array.isArray(payload.roles)) throw invalid('malformed session claims')
   return payload as SessionClaims
