@@ -60,3 +60,33 @@ export async function listAudit(db: SqlExecutor, { limit, before }: { limit: num
   }))
   return { entries, nextBefore: entries.length === limit ? entries[entries.length - 1]!.id : null }
 }
+
+/** An address is matched whole: not inside a longer one (`ada@x.io` never matches in `bada@x.io` or `ada@x.io.uk`). */
+const WHOLE_ADDRESS = (escaped: string) => `(?<![A-Za-z0-9_%+.-])${escaped}(?![A-Za-z0-9_%+-]|\\.[A-Za-z0-9])`
+
+/**
+ * Replaces an email address with `placeholder` wherever the audit log
+ * mentions it: inside `before` and `after` (as a whole address, in any
+ * case) and a `target` that is the address. Ids, actions, times and client
+ * addresses stay: the log keeps what happened and who (by id) did it.
+ * Returns how many entries changed. The placeholder must need no escaping
+ * inside a JSON string.
+ *
+ * @example
+ * await anonymiseAuditEmail(tx, 'ada@example.com', '[deleted user]')
+ */
+export async function anonymiseAuditEmail(db: SqlExecutor, email: string, placeholder: string): Promise<number> {
+  const escaped = email.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const pattern = WHOLE_ADDRESS(escaped)
+  const contains = `%${email.replace(/[\\%_]/g, match => `\\${match}`)}%`
+  const rows = await db.query(
+    `update guard_audit set
+       before = case when before is null then null else regexp_replace(before::text, $1, $2, 'gi')::jsonb end,
+       after = case when after is null then null else regexp_replace(after::text, $1, $2, 'gi')::jsonb end,
+       target = case when lower(target) = lower($4) then $2 else target end
+     where before::text ilike $3 or after::text ilike $3 or lower(target) = lower($4)
+     returning 1`,
+    [pattern, placeholder, contains, email],
+  )
+  return rows.length
+}

@@ -26,3 +26,14 @@ export async function listOutboxMessages(db: SqlExecutor, { limit = 50, to }: { 
   )
   return rows.map(row => ({ id: Number(row.id), to: row.to_address, subject: row.subject, text: row.body_text, createdAt: new Date(row.created_at) }))
 }
+
+/**
+ * Deletes every outbox message to an address (compared case-insensitively):
+ * a deleted account's mail. Returns how many went.
+ *
+ * @example
+ * await deleteOutboxMessagesTo(tx, 'ada@example.com')
+ */
+export async function deleteOutboxMessagesTo(db: SqlExecutor, address: string): Promise<number> {
+  return (await db.query('delete from guard_outbox where lower(to_address) = lower($1) returning 1', [address])).length
+}

@@ -99,13 +99,18 @@ export async function findUserByEmail(db: SqlExecutor, email: string): Promise<U
 }
 
 /**
- * Replaces a user's password hash (a completed password reset); `false` when the user is gone.
+ * Replaces a user's password hash (a completed password reset, a change of
+ * password) and, with `changedAt`, records it as `password_changed_at`;
+ * `false` when the user is gone.
  *
  * @example
- * await setUserPasswordHash(db, userId, await hashPassword(newPassword))
+ * await setUserPasswordHash(db, userId, await hashPassword(newPassword), new Date())
  */
-export async function setUserPasswordHash(db: SqlExecutor, userId: string, passwordHash: string): Promise<boolean> {
-  return (await db.query('update guard_users set password_hash = $2 where id = $1 returning id', [userId, passwordHash])).length > 0
+export async function setUserPasswordHash(db: SqlExecutor, userId: string, passwordHash: string, changedAt?: Date): Promise<boolean> {
+  return (await db.query(
+    'update guard_users set password_hash = $2, password_changed_at = coalesce($3::timestamptz, password_changed_at), updated_at = now() where id = $1 returning id',
+    [userId, passwordHash, changedAt?.toISOString() ?? null],
+  )).length > 0
 }
 
 /**
@@ -331,4 +336,46 @@ export async function enableUserRow(db: SqlExecutor, userId: string): Promise<Us
     [userId],
   )
   return row && { before: toUserRecord(before), after: toUserRecord(row) }
+}
+
+/**
+ * The first step of deleting a user, inside `db.transaction`: takes the
+ * users lock (no sign-up, role change or disabling interleaves) and locks the
+ * row itself (no session can be inserted for it until the transaction
+ * ends). Refuses (LastAdminError) when the user is the last admin who can
+ * sign in, as taking the admin role away would. `undefined` when there is no
+ * such user.
+ *
+ * @example
+ * await db.transaction(async (tx) => {
+ *   const user = await lockUserForDeletion(tx, userId, new Date())
+ *   if (user) await deleteUserRow(tx, user.id)
+ * })
+ */
+export async function lockUserForDeletion(tx: SqlExecutor, userId: string, now: Date): Promise<UserRecord | undefined> {
+  await tx.query('select pg_advisory_xact_lock($1)', [USERS_LOCK])
+  const [row] = await tx.query<UserRow>(`select ${COLUMNS} from guard_users where id = $1 for update`, [userId])
+  if (!row) return undefined
+  if (row.roles.includes(ADMIN_ROLE)) {
+    const [others] = await tx.query<{ n: number }>(
+      `select count(*)::int as n from guard_users where id <> $1 and roles @> $2::jsonb and not ${DISABLED_AT('$3::timestamptz')}`,
+      [userId, JSON.stringify([ADMIN_ROLE]), now.toISOString()],
+    )
+    if (!others?.n) throw new LastAdminError(row.email)
+  }
+  return toUserRecord(row)
+}
+
+/**
+ * Deletes a user's row; ON DELETE CASCADE removes the rows that reference it
+ * (sessions, factors, recovery codes, email codes, remembered devices,
+ * password resets, address verifications, re-enrollment proofs, and through
+ * the sessions their WebAuthn challenges). Call it after
+ * `lockUserForDeletion` in the same transaction. `false` when it was gone.
+ *
+ * @example
+ * await deleteUserRow(tx, userId)
+ */
+export async function deleteUserRow(tx: SqlExecutor, userId: string): Promise<boolean> {
+  return (await tx.query('delete from guard_users where id = $1 returning id', [userId])).length > 0
 }
