@@ -79,6 +79,16 @@ export interface ModuleOptions {
    * @default '' (the request's host name, e.g. `app.example.com`)
    */
   appName?: string
+  /**
+   * The breached-password check's client, used when the config's
+   * `account.breachedPasswordCheck` is on: the k-anonymity range API (only
+   * the first 5 hex digits of a new password's SHA-1 are sent) and how long
+   * to wait before allowing the password unchecked (the check fails open,
+   * with a logged warning). Runtime: `NUXT_GUARD_BREACHED_PASSWORDS_URL`,
+   * `NUXT_GUARD_BREACHED_PASSWORDS_TIMEOUT_MS`.
+   * @default { rangeUrl: 'https://api.pwnedpasswords.com/range', timeoutMs: 2000 }
+   */
+  breachedPasswords?: { rangeUrl?: string; timeoutMs?: number }
 }
 
 /** `runtimeConfig.guard`: every key can be set at run time by `NUXT_GUARD_<KEY>`. */
@@ -118,6 +128,8 @@ export default defineNuxtModule<ModuleOptions>({
       trustProxy: validTrustProxy(options.trustProxy),
       seed: seed.config,
       allowedOrigins: options.allowedOrigins,
+      breachedPasswordsUrl: options.breachedPasswords?.rangeUrl ?? '',
+      breachedPasswordsTimeoutMs: options.breachedPasswords?.timeoutMs ?? 0,
     } satisfies GuardRuntimeConfig)
     nuxt.options.runtimeConfig.public.guard = defu(nuxt.options.runtimeConfig.public.guard, { consolePath, appName: options.appName ?? '' } satisfies GuardPublicRuntimeConfig)
     // `#guard/…` is the runtime (modules/guard/runtime from source, dist/runtime in the package) for the

@@ -154,6 +154,18 @@ describe('sign-up and sign-in input', () => {
     expect(taken.json().error).toBe('email_taken')
   })
 
+  it('refuses a password people could guess with 422 weak_password, saying why and what to do under the password field', async () => {
+    const common = await new CookieClient().signUp('newcomer@acme.test', 'password1')
+    expect(common.status).toBe(422)
+    expect(common.json()).toMatchObject({ error: 'weak_password', field: 'password', fields: { password: common.json().error_description } })
+    expect(common.json().error_description).toBe('This is a commonly used password. Add more words that are less common.')
+    const personal = await new CookieClient().signUp('newcomer@acme.test', 'Newcomer-2024!')
+    expect(personal.status).toBe(422)
+    expect(personal.json().error_description).toContain('your email address\'s name (newcomer)')
+    // No account was made.
+    expect((await new CookieClient().signIn('newcomer@acme.test', 'password1')).status).toBe(401)
+  })
+
   it('says the same thing for an unknown email and a wrong password', async () => {
     const unknown = await new CookieClient().signIn('nobody@acme.test', 'whatever-password')
     const wrong = await new CookieClient().signIn('member@acme.test', 'wrong-password')

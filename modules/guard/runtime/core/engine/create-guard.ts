@@ -14,6 +14,7 @@ import { MfaCore } from '../mfa/service'
 import { outboxMailer, type Mailer } from '../mail/mailer'
 import { smtpMailer } from '../mail/smtp'
 import { namedMailer } from '../mail/named'
+import type { BreachedPasswordsOptions } from '../passwords/breached'
 
 export { REVOCATION_CHANNEL }
 
@@ -34,6 +35,8 @@ export interface GuardOptions {
   mfaTokenTtlSeconds?: number
   /** The application's name: every email's subject starts with it (`Acme: Reset your password`). */
   appName?: string
+  /** The breached-password check's client: range URL, `fetch`, timeout (`account.breachedPasswordCheck` switches the check on). */
+  breachedPasswords?: BreachedPasswordsOptions
 }
 
 /** Everything the HTTP layer needs, framework-free. */
@@ -49,6 +52,10 @@ export interface Guard {
   mfa: MfaCore
   secret: string
   now: () => number
+  /** The application's name (`GuardOptions.appName`) when set: new passwords may not contain it. */
+  appName?: string
+  /** The breached-password check's client (`GuardOptions.breachedPasswords`). */
+  breachedPasswords?: BreachedPasswordsOptions
   /**
    * Whether other instances' changes reach this one: `connected`, or
    * `reconnecting` since `sinceMs` (serving meanwhile; it catches up once
@@ -119,6 +126,7 @@ export async function createGuard(options: GuardOptions): Promise<Guard> {
     const stopSync = await syncInstances({ db, live, keys, authenticator, now })
     return {
       db, live, keys, sessions, throttle, authenticator, mfa, secret: options.secret, now,
+      appName: options.appName, breachedPasswords: options.breachedPasswords,
       listenerStatus: () => db.listenerStatus(),
       revokeSession,
       revokeUserSessions,

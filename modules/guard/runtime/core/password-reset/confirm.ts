@@ -7,6 +7,7 @@ import { hitRateLimit, resetRateLimit } from '../store/rate-limits'
 import { attemptPasswordReset, deletePasswordResets, spendPasswordReset } from '../store/password-resets'
 import { findUserByEmail, setUserPasswordHash } from '../store/users'
 import { PasswordResetError } from './errors'
+import { assertAcceptablePassword } from '../passwords/check'
 import { RESET_CODE_MAX_ATTEMPTS, resetCodeMatches } from './code'
 import { proveResetFactor } from './factor'
 import type { ResetConfirmInput } from './schema'
@@ -20,7 +21,9 @@ export const RESET_CONFIRM_CLIENT_RULE = { limit: 30, windowSeconds: 900, blockS
  * or another address's; with 403 `reset_factor_required` (`factors`) when
  * the account has a second factor and no `factor`/`factorCode` answer was
  * given (the code is not spent); 401 `invalid_code` for a wrong factor code;
- * 429 past the per-client or per-account limits. On success the code is
+ * 429 past the per-client or per-account limits; 422 `weak_password` or
+ * `breached_password` for a new password people could guess (judged first,
+ * so it spends no try of the code). On success the code is
  * spent, every session of the user is revoked on every instance, and the
  * user is told by email (`delivery`, after the answer).
  *
@@ -31,6 +34,8 @@ export async function confirmPasswordReset(guard: Guard, input: ResetConfirmInpu
   const now = guard.mfa.nowDate()
   const byClient = await hitRateLimit(guard.db, `reset-confirm:client:${input.ip || 'unknown'}`, RESET_CONFIRM_CLIENT_RULE, now)
   if (!byClient.allowed) throw tooManyAttempts(byClient.retryAfterSeconds)
+  // Judged before the code, alike for every address: a weak choice spends none of the code's tries.
+  await assertAcceptablePassword(guard, input.password, { email: input.email })
   const user = await findUserByEmail(guard.db, input.email)
   const reset = user && await attemptPasswordReset(guard.db, user.id, RESET_CODE_MAX_ATTEMPTS, now)
   const matches = resetCodeMatches(reset?.id ?? 'none', input.code, reset?.codeHash ?? sha256('none'), guard.mfa.pepper)

@@ -26,6 +26,10 @@ export interface GuardRuntimeConfig {
   seed: Record<string, unknown>
   /** Other origins allowed to open WebSockets (`https://app.example.com`); JSON array or comma list in `NUXT_GUARD_ALLOWED_ORIGINS`. */
   allowedOrigins: string[] | string
+  /** The breached-password check's range API (`NUXT_GUARD_BREACHED_PASSWORDS_URL`); empty = Pwned Passwords. `account.breachedPasswordCheck` switches the check on. */
+  breachedPasswordsUrl?: string
+  /** Milliseconds before a range lookup is given up and the password allowed (`NUXT_GUARD_BREACHED_PASSWORDS_TIMEOUT_MS`); 0 = 2000. */
+  breachedPasswordsTimeoutMs?: number
 }
 
 /** `runtimeConfig.public.guard`. */
@@ -90,6 +94,7 @@ export function startGuard(runtimeSettings: GuardRuntimeConfig, secret: string, 
     smtpUrl: runtimeSettings.smtpUrl || undefined,
     mfaTokenTtlSeconds: positiveInteger(runtimeSettings.mfaTokenTtl),
     appName: publicRuntimeSettings?.appName?.trim() || undefined,
+    breachedPasswords: { rangeUrl: runtimeSettings.breachedPasswordsUrl || undefined, timeoutMs: positiveInteger(runtimeSettings.breachedPasswordsTimeoutMs) },
   })
   state = { status: 'starting', ready }
   ready.then(
