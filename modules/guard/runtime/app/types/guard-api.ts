@@ -20,8 +20,10 @@ type AnswerOf<Handler extends { default: (...args: never[]) => unknown }> = Simp
  * type Users = GuardApi['/api/_guard/admin/users']['get'] // { users: { id: string; createdAt: string; … }[]; total: number }
  */
 export interface GuardApi {
+  '/api/_guard/account': { delete: AnswerOf<typeof import('../../server/api/_guard/account.delete')> }
   '/api/_guard/account/devices': { get: AnswerOf<typeof import('../../server/api/_guard/account/devices.get')> }
   '/api/_guard/account/devices/:id': { delete: AnswerOf<typeof import('../../server/api/_guard/account/devices/[id].delete')> }
+  '/api/_guard/account/password': { put: AnswerOf<typeof import('../../server/api/_guard/account/password.put')> }
   '/api/_guard/account/sessions': { get: AnswerOf<typeof import('../../server/api/_guard/account/sessions.get')> }
   '/api/_guard/account/sessions/:id': { delete: AnswerOf<typeof import('../../server/api/_guard/account/sessions/[id].delete')> }
   '/api/_guard/account/sessions/revoke-others': { post: AnswerOf<typeof import('../../server/api/_guard/account/sessions/revoke-others.post')> }
