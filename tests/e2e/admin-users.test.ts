@@ -31,7 +31,10 @@ describe('list and search', () => {
   it('lists users oldest first with roles, factors and live sessions, and the total', async () => {
     const page = await users()
     expect(page.total).toBe(3)
-    expect(page.users[0]).toEqual({ id: ids.admin, email: 'root@users.test', roles: ['admin'], createdAt: expect.any(String), factors: [], activeSessions: 1 })
+    expect(page.users[0]).toEqual({
+      id: ids.admin, email: 'root@users.test', roles: ['admin'], createdAt: expect.any(String), factors: [], activeSessions: 1,
+      disabled: false, disabledAt: null, disabledReason: null, disabledUntil: null,
+    })
     expect(page.users.map((user: any) => user.email)).toEqual(['root@users.test', 'ada@users.test', 'bob_smith@users.test'])
   })
 

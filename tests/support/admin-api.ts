@@ -27,6 +27,12 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   { method: 'POST', path: `${ADMIN}/users/user_x/reset-mfa`, json: {} },
   { method: 'POST', path: `${ADMIN}/users/user_x/revoke-sessions`, json: {} },
   { method: 'PUT', path: `${ADMIN}/users/user_x/metadata`, json: { publicMetadata: {} } },
+  { method: 'POST', path: `${ADMIN}/users`, json: { email: 'new@example.test', password: 'saffron glacier teapot 63' } },
+  { method: 'POST', path: `${ADMIN}/users/user_x/disable`, json: { reason: 'x' } },
+  { method: 'POST', path: `${ADMIN}/users/user_x/enable`, json: {} },
+  { method: 'POST', path: `${ADMIN}/users/user_x/unlock`, json: {} },
+  { method: 'GET', path: `${ADMIN}/invitations` },
+  { method: 'POST', path: `${ADMIN}/invitations`, json: { email: 'new@example.test' } },
   { method: 'GET', path: `${ADMIN}/audit` },
   { method: 'GET', path: `${ADMIN}/outbox` },
 ]

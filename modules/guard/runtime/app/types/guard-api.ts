@@ -44,6 +44,7 @@ export interface GuardApi {
   '/api/_guard/admin/outbox': { get: AnswerOf<typeof import('../../server/api/_guard/admin/outbox.get')> }
   '/api/_guard/admin/simulate': { post: AnswerOf<typeof import('../../server/api/_guard/admin/simulate.post')> }
   '/api/_guard/admin/users': { get: AnswerOf<typeof import('../../server/api/_guard/admin/users.get')>; post: AnswerOf<typeof import('../../server/api/_guard/admin/users.post')> }
+  '/api/_guard/admin/users/:id': { delete: AnswerOf<typeof import('../../server/api/_guard/admin/users/[id].delete')> }
   '/api/_guard/admin/users/:id/disable': { post: AnswerOf<typeof import('../../server/api/_guard/admin/users/[id]/disable.post')> }
   '/api/_guard/admin/users/:id/enable': { post: AnswerOf<typeof import('../../server/api/_guard/admin/users/[id]/enable.post')> }
   '/api/_guard/admin/users/:id/metadata': { put: AnswerOf<typeof import('../../server/api/_guard/admin/users/[id]/metadata.put')> }
