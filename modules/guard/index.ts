@@ -8,6 +8,7 @@ import { defu } from 'defu'
 import type { GuardConfigInput } from './runtime/core/config/schema'
 import { validateConfig, formatConfigIssues } from './runtime/core/config/validate'
 import { parseTrustProxy } from './runtime/core/network/trust-proxy'
+import { tokenAudienceSettings } from './runtime/core/tokens/token-audience'
 import type { GuardRuntimeConfig, GuardPublicRuntimeConfig } from './runtime/server/utils/guard-instance'
 import { guardApiRoutes } from './setup/api-routes'
 import { builtInPages, consoleDir, isConsolePage, pagePaths } from './setup/console-files'
@@ -73,6 +74,26 @@ export interface ModuleOptions {
    */
   allowedOrigins: string[]
   /**
+   * The audience of session tokens (`aud`, RFC 7519 §4.1.3): new tokens carry
+   * it (one value as a string, several as an array) and a token that does not
+   * is judged as signed out, as another service's `verifyGuardToken({ audience })`
+   * refuses it. Runtime: `NUXT_GUARD_AUDIENCE` (JSON array or comma list).
+   * @default [] (no `aud`, not checked)
+   */
+  audience?: string | string[]
+  /**
+   * The origins the app is served at (`['https://app.example.com']`): a
+   * session token's `azp` (the origin it was issued to, stamped at sign-in
+   * from the request's origin) must be one of them, else the request is
+   * judged as signed out (401 for the API, a redirect to sign-in for pages);
+   * a sign-in or sign-up from any other origin is refused with 403
+   * `unauthorized_party`. Clerk's `authorizedParties`. Per request:
+   * `guardMiddleware(handler, event => ({ authorizedParties }))`.
+   * Runtime: `NUXT_GUARD_AUTHORIZED_PARTIES` (JSON array or comma list).
+   * @default [] (not checked; tokens still carry `azp`)
+   */
+  authorizedParties?: string[]
+  /**
    * The application's name: the issuer authenticator apps show beside the
    * account, the start of every email's subject, and the built-in pages'
    * titles and headings. Runtime: `NUXT_PUBLIC_GUARD_APP_NAME`.
@@ -128,6 +149,7 @@ export default defineNuxtModule<ModuleOptions>({
       trustProxy: validTrustProxy(options.trustProxy),
       seed: seed.config,
       allowedOrigins: options.allowedOrigins,
+      ...validTokenAudience(options),
       breachedPasswordsUrl: options.breachedPasswords?.rangeUrl ?? '',
       breachedPasswordsTimeoutMs: options.breachedPasswords?.timeoutMs ?? 0,
     } satisfies GuardRuntimeConfig)
@@ -210,6 +232,11 @@ export type { GuardAuth, GuardSessionClaims, SessionClaims } from './runtime/cor
 function validTrustProxy(setting: ModuleOptions['trustProxy']): string {
   try { return parseTrustProxy(setting).source }
   catch (error) { throw new Error(`[nuxt-guard] ${(error as Error).message}`) }
+}
+
+/** `audience` and `authorizedParties`, checked at build time (a path in an origin would otherwise refuse every sign-in). */
+function validTokenAudience(options: Pick<ModuleOptions, 'audience' | 'authorizedParties'>): { audience: string[]; authorizedParties: string[] } {
+  return tokenAudienceSettings({ audience: options.audience, authorizedParties: options.authorizedParties })
 }
 
 function escapeRegExp(text: string): string {

@@ -33,6 +33,7 @@ import adminConfigGet from '../../modules/guard/runtime/server/api/_guard/admin/
 import adminConfigPut from '../../modules/guard/runtime/server/api/_guard/admin/config.put'
 import adminConfigValidate from '../../modules/guard/runtime/server/api/_guard/admin/config/validate.post'
 import adminUsers from '../../modules/guard/runtime/server/api/_guard/admin/users.get'
+import verdict from '../../modules/guard/runtime/server/api/_guard/verdict.get'
 
 /** The password every test user signs up with. */
 export const PASSWORD = 'correct horse battery'
@@ -62,6 +63,13 @@ export interface GuardAppOptions {
   seed?: Record<string, unknown>
   /** `guard.allowedOrigins`. */
   allowedOrigins?: string[]
+  /** `guard.audience` and `guard.authorizedParties`. */
+  audience?: string[]
+  authorizedParties?: string[]
+  /** `guard.debug`: one log line per decision. */
+  debug?: boolean
+  /** The guard middleware in front of the app (default `guardMiddleware()`, as the module registers it). */
+  middleware?: EventHandler
 }
 
 /** One running app: the guard, the server's origin, and clients for it. */
@@ -82,8 +90,8 @@ export interface GuardApp {
  * a file's `beforeAll` (PGlite takes a few seconds to start). The app has:
  * - the guard's middleware (`guardMiddleware()`, as `server/middleware/guard.ts` registers it);
  * - the guard's real handlers: sign-up, sign-in, sign-out, session, jwks.json,
- *   TOTP enroll/verify, the MFA challenge, and the console's config (GET, PUT,
- *   validate) and users;
+ *   TOTP enroll/verify, the MFA challenge, the client navigation verdict, and
+ *   the console's config (GET, PUT, validate) and users;
  * - a WebSocket route `/live` (`{ userId }` as its first message) whose
  *   upgrades the guard judges (`judgeUpgrade`, as the module's websocket plugin wires it);
  * - for every other path, `200 { served: <path>, userId }`.
@@ -96,7 +104,8 @@ export interface GuardApp {
 export async function startGuardApp(options: GuardAppOptions = {}): Promise<GuardApp> {
   const settings: GuardRuntimeConfig = {
     secret: '', databaseUrl: '', dataDir: 'memory://', smtpUrl: '', mfaTokenTtl: 0,
-    debug: false, cookieSecure: false, trustProxy: '', seed: options.seed ?? BASIC_SEED, allowedOrigins: options.allowedOrigins ?? [],
+    debug: options.debug ?? false, cookieSecure: false, trustProxy: '', seed: options.seed ?? BASIC_SEED, allowedOrigins: options.allowedOrigins ?? [],
+    audience: options.audience ?? [], authorizedParties: options.authorizedParties ?? [],
   }
   const guard = await startGuard(settings, randomBytes(32).toString('base64url'))
 
@@ -113,9 +122,10 @@ export async function startGuardApp(options: GuardAppOptions = {}): Promise<Guar
     .put('/api/_guard/admin/config', adminConfigPut)
     .post('/api/_guard/admin/config/validate', adminConfigValidate)
     .get('/api/_guard/admin/users', adminUsers)
+    .get('/api/_guard/verdict', verdict)
     .use('/live', defineWebSocketHandler({ open(peer) { peer.send(JSON.stringify({ userId: (peer.context.auth as { userId?: string } | undefined)?.userId ?? null })) } }))
   const app = createApp({ websocket: { hooks: { upgrade: judgeUpgrade } } })
-    .use(guardMiddleware())
+    .use(options.middleware ?? guardMiddleware())
     .use(router)
     .use(served)
   const server = createServer(toNodeListener(app))

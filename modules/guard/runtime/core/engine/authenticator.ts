@@ -17,6 +17,12 @@ export interface PresentedTokens {
   tokenSource?: 'cookie' | 'bearer'
   /** The refresh secret from its HttpOnly cookie. */
   refreshToken?: string
+  /**
+   * The origin a token refreshed for this request is issued to (its `azp`):
+   * the request's own, when `authorizedParties` allows it. Not given: the
+   * party the session last had (TokenParties).
+   */
+  party?: string
 }
 
 export type Authentication =
@@ -73,7 +79,7 @@ export class Authenticator {
   }
 
   async authenticate(credentials: PresentedTokens): Promise<Authentication> {
-    const { token, tokenSource = 'cookie', refreshToken } = credentials
+    const { token, tokenSource = 'cookie', refreshToken, party } = credentials
     if (this.live.behind) await this.live.settled()
     if (token) {
       const cached = this.fromCache(token)
@@ -81,11 +87,11 @@ export class Authenticator {
       const known = this.cache.get(token, this.now())?.claims
       const claims = known && !this.revoked.has(known.sid) ? known : await this.verify(token)
       if (claims && !this.epochs.isStale(claims)) return { status: 'signed-in', auth: this.remember(token, claims) }
-      if (claims) return this.renderAgain(token, claims, tokenSource === 'cookie' ? refreshToken : undefined)
+      if (claims) return this.renderAgain(token, claims, tokenSource === 'cookie' ? refreshToken : undefined, party)
     }
     if (tokenSource === 'bearer' || !refreshToken) return { status: 'signed-out', auth: signedOutAuth, clearCookies: Boolean(token) }
     try {
-      const issued = await this.refreshOnce(refreshToken)
+      const issued = await this.refreshOnce(refreshToken, party)
       if (!issued) return { status: 'signed-out', auth: signedOutAuth, clearCookies: true }
       return { status: 'signed-in', auth: this.remember(issued.token, issued.claims), issued }
     }
@@ -104,13 +110,14 @@ export class Authenticator {
    * `event.context.auth` and GET /session carry the new claims, and a
    * revoked session is signed out.
    */
-  private async renderAgain(token: string, stale: SessionClaims, refreshToken: string | undefined): Promise<Authentication> {
+  private async renderAgain(token: string, stale: SessionClaims, refreshToken: string | undefined, party?: string): Promise<Authentication> {
     try {
-      const issued = refreshToken ? await this.refreshOnce(refreshToken) : undefined
+      const issued = refreshToken ? await this.refreshOnce(refreshToken, party) : undefined
       if (issued) return { status: 'signed-in', auth: this.remember(issued.token, issued.claims), issued }
       const fresh = await this.freshViewOnce(stale.sid)
       if (!fresh || fresh.claims.sub !== stale.sub) return { status: 'signed-out', auth: signedOutAuth, clearCookies: true }
-      return { status: 'signed-in', auth: this.remember(token, { ...fresh.claims, iat: stale.iat, nbf: stale.nbf, exp: stale.exp, ...this.tokenFactors(fresh.claims, stale) }) }
+      // Judged as the token it presents: its times, second factors, audience and party.
+      return { status: 'signed-in', auth: this.remember(token, { ...fresh.claims, iat: stale.iat, nbf: stale.nbf, exp: stale.exp, aud: stale.aud, azp: stale.azp, ...this.tokenFactors(fresh.claims, stale) }) }
     }
     catch (error) {
       return { status: 'unavailable', auth: signedOutAuth, error }
@@ -146,6 +153,8 @@ export class Authenticator {
     const policy = this.live.policy
     const auth = signedInAuth(claims, policy.permissionsFor(claims.roles))
     this.cache.set(token, { claims, auth, policy }, claims.exp * 1000 + policy.config.session.clockSkewMs)
+    // A token minted later for this session without a request at hand (renewed after a factor) keeps its party.
+    this.sessions.parties.note(claims.sid, claims.azp)
     return auth
   }
 
@@ -170,11 +179,11 @@ export class Authenticator {
     }
   }
 
-  private refreshOnce(refreshToken: string): Promise<IssuedToken | undefined> {
+  private refreshOnce(refreshToken: string, party?: string): Promise<IssuedToken | undefined> {
     const key = sha256(refreshToken)
     let pending = this.refreshing.get(key)
     if (!pending) {
-      pending = this.sessions.refresh(refreshToken).finally(() => this.refreshing.delete(key))
+      pending = this.sessions.refresh(refreshToken, party).finally(() => this.refreshing.delete(key))
       this.refreshing.set(key, pending)
     }
     return pending

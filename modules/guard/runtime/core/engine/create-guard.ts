@@ -9,6 +9,7 @@ import { CLAIMS_CHANNEL } from './claims-epochs'
 import { bumpClaimsEpoch } from '../store/users'
 import { listActiveSessionIds } from '../store/sessions'
 import { SessionService } from './sessions'
+import { TokenParties } from './token-parties'
 import { SignInThrottle } from './sign-in-throttle'
 import { MfaCore } from '../mfa/service'
 import { outboxMailer, type Mailer } from '../mail/mailer'
@@ -35,6 +36,8 @@ export interface GuardOptions {
   mfaTokenTtlSeconds?: number
   /** The application's name: every email's subject starts with it (`Acme: Reset your password`). */
   appName?: string
+  /** What new session tokens carry as `aud` (the module's `audience`; normalized, see tokenAudienceSettings). */
+  audience?: readonly string[]
   /** The breached-password check's client: range URL, `fetch`, timeout (`account.breachedPasswordCheck` switches the check on). */
   breachedPasswords?: BreachedPasswordsOptions
 }
@@ -106,7 +109,7 @@ export async function createGuard(options: GuardOptions): Promise<Guard> {
     const keys = new KeyManager(db, deriveKey(options.secret, 'seal'), now)
     await keys.init()
     const throttle = new SignInThrottle(db, options.secret, now)
-    const sessions = new SessionService(db, live, keys, now, throttle)
+    const sessions = new SessionService(db, live, keys, now, throttle, new TokenParties(options.audience))
     const authenticator = new Authenticator(live, keys, sessions, now)
     const mailer = namedMailer(options.mailer ?? (options.smtpUrl ? await smtpMailer(options.smtpUrl) : outboxMailer(db)), options.appName)
     const revokeSession = async (sessionId: string) => {

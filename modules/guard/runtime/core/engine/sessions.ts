@@ -19,6 +19,7 @@ import type { KeyManager } from './key-manager'
 import type { LiveConfig } from './live-config'
 import type { SignInInput } from './credentials'
 import type { SignInThrottle } from './sign-in-throttle'
+import { TokenParties } from './token-parties'
 import { isUserDisabled, userDisabledError } from '../people/status'
 
 /**
@@ -45,6 +46,8 @@ export interface RequestOrigin {
   userAgent?: string
   /** Known-device tokens the client showed (sign-in throttling); never stored. */
   knownDevices?: readonly string[]
+  /** The origin the session's tokens are issued to (their `azp`): the sign-in request's, already checked against `authorizedParties`. */
+  party?: string
 }
 
 /** Email or password did not match; deliberately the same for both: 401 `invalid_credentials`. */
@@ -86,6 +89,8 @@ export class SessionService {
     private readonly now: () => number,
     /** Password sign-ins go through it when given (createGuard always gives one). */
     private readonly throttle?: SignInThrottle,
+    /** `aud` and `azp` of the tokens it mints (the `audience` setting; each session's origin). */
+    readonly parties: TokenParties = new TokenParties(),
   ) {}
 
   async signUp(credentials: SignInInput, origin: RequestOrigin = {}): Promise<IssuedSession> {
@@ -114,10 +119,10 @@ export class SessionService {
     return revokeSession(this.db, sessionId, new Date(this.now()))
   }
 
-  /** Mints a new token for the live session behind a refresh secret, or `undefined` when it is gone. */
-  async refresh(refreshToken: string): Promise<IssuedToken | undefined> {
+  /** Mints a new token for the live session behind a refresh secret (for `party`, the refreshing request's origin), or `undefined` when it is gone. */
+  async refresh(refreshToken: string, party?: string): Promise<IssuedToken | undefined> {
     const found = await refreshSession(this.db, sha256(refreshToken), new Date(this.now()))
-    return found && !this.disabled(found.user) ? this.mint(found.session, found.user) : undefined
+    return found && !this.disabled(found.user) ? this.mint(found.session, found.user, party) : undefined
   }
 
   /** Mints a new token for a live session at once (after it completed a factor); `undefined` when it is gone. */
@@ -171,7 +176,7 @@ export class SessionService {
    * take the rendering over the size limit (data changed behind the checks
    * at save time) are left out, named in `omitted_claims`, and logged.
    */
-  async mint(session: SessionRecord, user: UserRecord): Promise<IssuedToken> {
+  async mint(session: SessionRecord, user: UserRecord, party?: string): Promise<IssuedToken> {
     // Belt and braces: callers refuse a disabled account first (refresh, reissue, renew answer undefined).
     if (this.disabled(user)) throw userDisabledError(user)
     const policy = this.live.policy
@@ -195,6 +200,8 @@ export class SessionService {
         fva: [ageMinutes(session.createdAt.getTime() / 1000), last === undefined ? -1 : ageMinutes(last)],
         // What these claims were rendered from (ClaimsEpochs): a later change of either makes the token stale.
         cep: [policy.version, user.claimsEpoch ?? 0],
+        // Where it may be used: the `audience` setting, and the session's origin (TokenParties).
+        ...this.parties.stamp(session.id, party),
       },
       custom,
       { nowSeconds, ttlSeconds: policy.config.session.tokenTtlSeconds },
@@ -221,6 +228,6 @@ export class SessionService {
     const expiresAt = new Date(createdAt.getTime() + this.live.policy.config.session.sessionTtlDays * 86_400_000)
     const session: SessionRecord = { id: newId('sess'), userId: user.id, createdAt, expiresAt, factors: {} }
     await insertSession(this.db, { id: session.id, userId: user.id, refreshHash: sha256(refreshToken), createdAt, expiresAt, ...origin })
-    return { ...(await this.mint(session, user)), user, sessionId: session.id, refreshToken, expiresAt }
+    return { ...(await this.mint(session, user, origin.party)), user, sessionId: session.id, refreshToken, expiresAt }
   }
 }

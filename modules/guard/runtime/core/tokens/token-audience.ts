@@ -131,3 +131,23 @@ export class UnauthorizedPartyError extends GuardError<keyof typeof TOKEN_AUDIEN
     super('unauthorized_party', undefined, {}, { message: `sign-in from ${party ?? 'an unknown origin'}, which is not in authorizedParties` })
   }
 }
+
+/**
+ * The module's `audience` and `authorizedParties` as runtime config holds
+ * them (arrays from `nuxt.config.ts`, strings from `NUXT_GUARD_AUDIENCE` and
+ * `NUXT_GUARD_AUTHORIZED_PARTIES`), normalized; throws an Error naming the
+ * setting when one cannot be read (at start-up, never per request).
+ *
+ * @example
+ * tokenAudienceSettings({ authorizedParties: 'https://app.example.com' }) // { audience: [], authorizedParties: ['https://app.example.com'] }
+ */
+export function tokenAudienceSettings(settings: { audience?: string | readonly string[]; authorizedParties?: string | readonly string[] }): { audience: string[]; authorizedParties: string[] } {
+  const read = <T>(name: string, parse: () => T): T => {
+    try { return parse() }
+    catch (error) { throw new Error(`[nuxt-guard] ${name} (env NUXT_GUARD_${name.replace(/[A-Z]/g, c => `_${c}`).toUpperCase()}): ${(error as Error).message}`) }
+  }
+  return {
+    audience: read('audience', () => audienceSetting(settings.audience)),
+    authorizedParties: read('authorizedParties', () => authorizedPartiesSetting(settings.authorizedParties)),
+  }
+}

@@ -2,6 +2,7 @@ import { createGuard, type Guard } from '../../core/engine/create-guard'
 import { compilePolicy, type CompiledPolicy } from '../../core/policy/compile'
 import { defaultConfig, validateConfig } from '../../core/config/validate'
 import { DEFAULT_CONSOLE_PATH } from '../../core/admin/console-access'
+import { tokenAudienceSettings } from '../../core/tokens/token-audience'
 
 /**
  * `runtimeConfig.guard`, written by the module; each key is overridable at run
@@ -26,6 +27,10 @@ export interface GuardRuntimeConfig {
   seed: Record<string, unknown>
   /** Other origins allowed to open WebSockets (`https://app.example.com`); JSON array or comma list in `NUXT_GUARD_ALLOWED_ORIGINS`. */
   allowedOrigins: string[] | string
+  /** `aud` of new session tokens, and what a token must carry (`guard.audience`; JSON array or comma list in `NUXT_GUARD_AUDIENCE`). Normalized to an array once started. */
+  audience?: string[] | string
+  /** Origins a token's `azp` must be one of (`guard.authorizedParties`; JSON array or comma list in `NUXT_GUARD_AUTHORIZED_PARTIES`). Normalized to an array once started. */
+  authorizedParties?: string[] | string
   /** The breached-password check's range API (`NUXT_GUARD_BREACHED_PASSWORDS_URL`); empty = Pwned Passwords. `account.breachedPasswordCheck` switches the check on. */
   breachedPasswordsUrl?: string
   /** Milliseconds before a range lookup is given up and the password allowed (`NUXT_GUARD_BREACHED_PASSWORDS_TIMEOUT_MS`); 0 = 2000. */
@@ -85,7 +90,7 @@ export function guardPublicSettings(): GuardPublicRuntimeConfig {
 export function startGuard(runtimeSettings: GuardRuntimeConfig, secret: string, publicRuntimeSettings?: GuardPublicRuntimeConfig): Promise<Guard> {
   if (state?.status === 'ready') return Promise.resolve(state.guard)
   if (state?.status === 'starting') return state.ready
-  settings = { ...runtimeSettings, databaseUrl: databaseUrlOf(runtimeSettings) }
+  settings = { ...runtimeSettings, databaseUrl: databaseUrlOf(runtimeSettings), ...tokenAudienceSettings(runtimeSettings) }
   if (publicRuntimeSettings) publicSettings = publicRuntimeSettings
   const dataDir = runtimeSettings.dataDir.startsWith('memory://') ? runtimeSettings.dataDir : `${runtimeSettings.dataDir.replace(/\/$/, '')}/db`
   const ready = createGuard({
@@ -93,6 +98,7 @@ export function startGuard(runtimeSettings: GuardRuntimeConfig, secret: string, 
     // MFA: SMTP for email codes (else the outbox table) and a step-up token TTL that beats the config.
     smtpUrl: runtimeSettings.smtpUrl || undefined,
     mfaTokenTtlSeconds: positiveInteger(runtimeSettings.mfaTokenTtl),
+    audience: settings.audience as string[],
     appName: publicRuntimeSettings?.appName?.trim() || undefined,
     breachedPasswords: { rangeUrl: runtimeSettings.breachedPasswordsUrl || undefined, timeoutMs: positiveInteger(runtimeSettings.breachedPasswordsTimeoutMs) },
   })

@@ -9,6 +9,7 @@ import { clearSessionCookies, readCredentials, readSessionToken, writeSessionCoo
 import { GuardError, sendGuardError, unavailableError } from './errors'
 import { currentGuard, guardSettings, readyGuard } from './guard-instance'
 import { respondToDenial } from './respond'
+import { credentialsWithParty, requestRoute, screenAuth } from './request-options'
 
 export interface JudgeOptions {
   /**
@@ -30,13 +31,14 @@ export interface JudgeOptions {
  * const { auth } = await resolveAuth(event, guard)
  */
 export async function resolveAuth(event: H3Event, guard: Guard): Promise<{ auth: GuardAuth; unavailable: boolean }> {
-  const result = await guard.authenticator.authenticate(readCredentials(event))
+  const result = await guard.authenticator.authenticate(credentialsWithParty(event, readCredentials(event)))
   const secure = guardSettings().cookieSecure
   if (result.status === 'signed-in' && result.issued) writeSessionCookies(event, { token: result.issued.token }, secure)
   if (result.status === 'signed-out' && result.clearCookies) clearSessionCookies(event, secure)
-  event.context.auth = result.auth
+  // A token for another audience or origin (aud, azp) is judged as signed out.
+  const auth = event.context.auth = screenAuth(event, result.auth)
   if (result.status === 'unavailable') event.context.guardCredentialsUnchecked = true
-  return { auth: result.auth, unavailable: result.status === 'unavailable' }
+  return { auth, unavailable: result.status === 'unavailable' }
 }
 
 /**
@@ -84,13 +86,13 @@ export function judgeRequest(event: H3Event, options: JudgeOptions = {}): Judgem
   // Another instance saved a version this one is still reading: judge by it, not the old one.
   if (guard.live.behind) return guard.live.settled().then(() => judgeRequest(event, options))
   const policy = guard.live.policy
-  const route = policy.classify(readings.readings)
+  const route = requestRoute(event, policy.classify(readings.readings), readings.readings)
   if (route.kind === 'ignored') return 'guard'
   const token = readSessionToken(event)
   const cached = token ? guard.authenticator.fromCache(token) : undefined
   if (!cached) return resolveAuth(event, guard).then(({ auth, unavailable }) => decide(event, guard, policy, readings.readings, route, auth, unavailable, options))
-  event.context.auth = cached
-  return decide(event, guard, policy, readings.readings, route, cached, false, options)
+  const auth = event.context.auth = screenAuth(event, cached)
+  return decide(event, guard, policy, readings.readings, route, auth, false, options)
 }
 
 /**

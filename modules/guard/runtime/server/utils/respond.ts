@@ -1,10 +1,11 @@
 import { sendRedirect, setResponseHeader, type H3Event } from 'h3'
 import type { CompiledPolicy } from '../../core/policy/compile'
-import { denialBody, denialRedirect, type Denial } from '../../core/policy/denial'
+import { denialBody, denialRedirect, pageWithReturnPath, type Denial } from '../../core/policy/denial'
 import { FACTOR_IDS, type FactorId } from '../../core/config/schema'
 import type { GuardAuth } from '../../core/policy/auth'
 import { GuardError, returnPath, sendGuardError, toH3Error } from './errors'
 import { readyGuard } from './guard-instance'
+import { requestOptions } from './request-options'
 
 /**
  * The step-up part of a `mfa_required` denial: a fresh `mfa_token` bound to
@@ -54,7 +55,7 @@ function withDetails(verdict: Denial, stepUp: object | undefined): GuardError {
  */
 export async function respondToDenial(event: H3Event, verdict: Denial, api: boolean, policy: CompiledPolicy): Promise<void> {
   const stepUp = verdict.error === 'mfa_required' && event.context.auth ? await stepUpDetails(verdict, event.context.auth) : undefined
-  const location = api ? undefined : withMfaToken(denialRedirect(verdict, policy, returnPath(event)), stepUp)
+  const location = api ? undefined : withMfaToken(signInOr(denialRedirect(verdict, policy, returnPath(event)), verdict, returnPath(event), requestOptions(event)?.signInUrl), stepUp)
   if (location) {
     setResponseHeader(event, 'cache-control', 'no-store')
     await sendRedirect(event, location, event.method === 'GET' || event.method === 'HEAD' ? 302 : 303)
@@ -72,9 +73,14 @@ export async function respondToDenial(event: H3Event, verdict: Denial, api: bool
  * @example
  * const redirect = await pageDenialRedirect(verdict, policy, '/billing', getAuth(event)) // '/mfa-challenge?redirect_url=%2Fbilling&mfa_token=…'
  */
-export async function pageDenialRedirect(verdict: Denial, policy: CompiledPolicy, path: string, auth: GuardAuth | undefined): Promise<string | undefined> {
+export async function pageDenialRedirect(verdict: Denial, policy: CompiledPolicy, path: string, auth: GuardAuth | undefined, signInUrl?: string): Promise<string | undefined> {
   const stepUp = verdict.error === 'mfa_required' && auth?.sessionId ? await stepUpDetails(verdict, auth) : undefined
-  return withMfaToken(denialRedirect(verdict, policy, path), stepUp)
+  return withMfaToken(signInOr(denialRedirect(verdict, policy, path), verdict, path, signInUrl), stepUp)
+}
+
+/** This request's own sign-in page (guardMiddleware's per-request `signInUrl`) for a signed-out page request. */
+function signInOr(location: string | undefined, verdict: Denial, path: string, signInUrl: string | undefined): string | undefined {
+  return signInUrl && verdict.error === 'unauthenticated' ? pageWithReturnPath(signInUrl, path) : location
 }
 
 function withMfaToken(location: string | undefined, stepUp: { mfa_token: string } | undefined): string | undefined {

@@ -7,6 +7,7 @@ import { clientAddress } from './client-address'
 import { writeSessionCookies } from './cookies'
 import { guardSettings, useGuard } from './guard-instance'
 import { applyRememberedDevice } from './mfa-device'
+import { requestOptions, sessionParty } from './request-options'
 
 /**
  * Runs a sign-in or sign-up, sets the session cookies and answers with the
@@ -20,13 +21,14 @@ import { applyRememberedDevice } from './mfa-device'
  */
 export async function startSession(event: H3Event, redirectUrl: string | undefined, open: (guard: Guard, origin: RequestOrigin) => Promise<IssuedSession>) {
   const guard = await useGuard()
-  const origin = { ip: clientAddress(event), userAgent: getRequestHeader(event, 'user-agent') }
+  // The origin its tokens are issued to (azp): 403 unauthorized_party before any password is checked when it is not allowed.
+  const origin = { ip: clientAddress(event), userAgent: getRequestHeader(event, 'user-agent'), party: sessionParty(event) }
   const started = await open(guard, origin)
   const remembered = started.claims.mfa?.e.length ? await applyRememberedDevice(event, guard, started.user.id, started.sessionId) : undefined
   const issued: IssuedSession = remembered ? { ...started, ...remembered } : started
   const auth = guard.authenticator.remember(issued.token, issued.claims)
   writeSessionCookies(event, issued, guardSettings().cookieSecure)
-  const destination = safeRedirectPath(redirectUrl, guard.live.policy.config.afterSignInUrl)
+  const destination = safeRedirectPath(redirectUrl, requestOptions(event)?.afterSignInUrl ?? guard.live.policy.config.afterSignInUrl)
   const mfa = nextMfaStep(guard.live.policy, auth, destination, guard.now() / 1000)
   return {
     userId: issued.user.id,

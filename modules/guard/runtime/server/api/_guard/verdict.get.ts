@@ -7,6 +7,7 @@ import { defineGuardHandler } from '#guard/server/utils/define-guard-handler'
 import { getAuth } from '#guard/server/utils/get-auth'
 import { useGuard } from '#guard/server/utils/guard-instance'
 import { pageDenialRedirect } from '#guard/server/utils/respond'
+import { requestOptions, requestRoute } from '#guard/server/utils/request-options'
 
 /**
  * GET /api/_guard/verdict?path=/reports: how the server would judge a page
@@ -20,10 +21,10 @@ export default defineGuardHandler(async (event) => {
   if (!readings.ok) throw new GuardError('malformed_request', `path: ${readings.reason}`, { field: 'path' })
   const guard = await useGuard()
   const policy = guard.live.policy
-  const route = policy.classify(readings.readings)
+  const route = requestRoute(event, policy.classify(readings.readings), readings.readings)
   if (route.kind !== 'protected') return { allow: true, version: policy.version }
   const verdict = evaluateAccess(policy, { auth: getAuth(event), rules: route.rules, mfaExempt: route.mfaExempt, nowSeconds: guard.now() / 1000 })
   if (verdict.allow) return { allow: true, version: policy.version }
-  const redirect = await pageDenialRedirect(verdict, policy, path, getAuth(event))
+  const redirect = await pageDenialRedirect(verdict, policy, path, getAuth(event), requestOptions(event)?.signInUrl)
   return { allow: false, version: policy.version, status: verdict.status, ...denialBody(verdict), redirect: redirect ?? null }
 })

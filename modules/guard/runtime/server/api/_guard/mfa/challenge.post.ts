@@ -10,6 +10,7 @@ import { adoptIssuedToken } from '#guard/server/utils/mfa-request'
 import { webauthnChallengeVerifier } from '#guard/server/utils/mfa-webauthn'
 import { rememberThisDevice } from '#guard/server/utils/mfa-device'
 import { rememberKnownDevice } from '#guard/server/utils/known-device'
+import { requestOptions } from '#guard/server/utils/request-options'
 
 const body = z.object({
   factor: z.enum(FACTOR_IDS),
@@ -38,7 +39,7 @@ export default defineAccountHandler(async (event, { guard, userId, sessionId, bo
   // A complete sign-in: this browser is known for the account (sign-in throttling never refuses it for others' failures).
   if (!stranded) await rememberKnownDevice(event, guard, userId)
   const satisfied = !stranded && checkMfaRequirements(config.mfa.requirements, issued.claims.mfa?.c ?? {}, config.mfa.strategies).satisfied
-  const redirectTo = safeRedirectPath(input.redirect_url, config.afterSignInUrl)
+  const redirectTo = safeRedirectPath(input.redirect_url, requestOptions(event)?.afterSignInUrl ?? config.afterSignInUrl)
   if (stranded) return { completed: input.factor, redirectTo: pageWithReturnPath(config.mfa.enrollUrl, redirectTo), satisfied, next: 'enroll' as const }
   return { completed: input.factor, redirectTo, satisfied }
 }, { body })
