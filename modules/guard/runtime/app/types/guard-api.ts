@@ -67,9 +67,19 @@ export interface GuardApi {
   '/api/_guard/mfa/webauthn/authenticate/options': { post: AnswerOf<typeof import('../../server/api/_guard/mfa/webauthn/authenticate/options.post')> }
   '/api/_guard/mfa/webauthn/register/options': { post: AnswerOf<typeof import('../../server/api/_guard/mfa/webauthn/register/options.post')> }
   '/api/_guard/mfa/webauthn/register/verify': { post: AnswerOf<typeof import('../../server/api/_guard/mfa/webauthn/register/verify.post')> }
+  '/api/_guard/organizations': { get: AnswerOf<typeof import('../../server/api/_guard/organizations.get')>; post: AnswerOf<typeof import('../../server/api/_guard/organizations.post')> }
+  '/api/_guard/organizations/:id': { get: AnswerOf<typeof import('../../server/api/_guard/organizations/[id].get')>; patch: AnswerOf<typeof import('../../server/api/_guard/organizations/[id].patch')>; delete: AnswerOf<typeof import('../../server/api/_guard/organizations/[id].delete')> }
+  '/api/_guard/organizations/:id/invitations': { get: AnswerOf<typeof import('../../server/api/_guard/organizations/[id]/invitations.get')>; post: AnswerOf<typeof import('../../server/api/_guard/organizations/[id]/invitations.post')> }
+  '/api/_guard/organizations/:id/invitations/:invitationId': { delete: AnswerOf<typeof import('../../server/api/_guard/organizations/[id]/invitations/[invitationId].delete')> }
+  '/api/_guard/organizations/:id/leave': { post: AnswerOf<typeof import('../../server/api/_guard/organizations/[id]/leave.post')> }
+  '/api/_guard/organizations/:id/members': { get: AnswerOf<typeof import('../../server/api/_guard/organizations/[id]/members.get')> }
+  '/api/_guard/organizations/:id/members/:userId': { patch: AnswerOf<typeof import('../../server/api/_guard/organizations/[id]/members/[userId].patch')>; delete: AnswerOf<typeof import('../../server/api/_guard/organizations/[id]/members/[userId].delete')> }
+  '/api/_guard/organizations/invitations/accept': { post: AnswerOf<typeof import('../../server/api/_guard/organizations/invitations/accept.post')> }
+  '/api/_guard/organizations/invitations/preview': { post: AnswerOf<typeof import('../../server/api/_guard/organizations/invitations/preview.post')> }
   '/api/_guard/password-reset/confirm': { post: AnswerOf<typeof import('../../server/api/_guard/password-reset/confirm.post')> }
   '/api/_guard/password-reset/request': { post: AnswerOf<typeof import('../../server/api/_guard/password-reset/request.post')> }
   '/api/_guard/session': { get: AnswerOf<typeof import('../../server/api/_guard/session.get')> }
+  '/api/_guard/session/organization': { get: AnswerOf<typeof import('../../server/api/_guard/session/organization.get')>; post: AnswerOf<typeof import('../../server/api/_guard/session/organization.post')> }
   '/api/_guard/sign-in': { post: AnswerOf<typeof import('../../server/api/_guard/sign-in.post')> }
   '/api/_guard/sign-out': { post: AnswerOf<typeof import('../../server/api/_guard/sign-out.post')> }
   '/api/_guard/sign-up': { post: AnswerOf<typeof import('../../server/api/_guard/sign-up.post')> }
