@@ -1,50 +1,18 @@
-import { createHash, randomBytes } from 'node:crypto'
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createGuard, type Guard } from '../../modules/guard/runtime/core/engine/create-guard'
 import { openDatabase, type GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
 import { assertAcceptablePassword } from '../../modules/guard/runtime/core/passwords/check'
 import { breachCount, countPasswordBreaches, type BreachedPasswordsOptions } from '../../modules/guard/runtime/core/passwords/breached'
-
-const BREACHED = 'kangaroo violin paperclip'
-const CLEAN = 'lantern orchard quietly hums'
-const PADDED = 'marble falcon sixteen rivers'
-const sha1 = (text: string) => createHash('sha1').update(text, 'utf8').digest('hex').toUpperCase()
-/** A random suffix line, as the API pads its answers with (count 0). */
-const padding = () => `${randomBytes(18).toString('hex').slice(0, 35).toUpperCase()}:0`
-
-/**
- * A fake Pwned Passwords range server on 127.0.0.1: it knows BREACHED (seen
- * 3,861 times), lists PADDED's suffix only as a padding line (count 0), pads
- * every answer, and records every request it gets.
- */
-interface FakeRange { origin: string; requests: { url: string; headers: IncomingMessage['headers'] }[]; delayMs: number; status: number }
-
-async function startFakeRange(): Promise<FakeRange & { server: Server }> {
-  const fake = { origin: '', requests: [] as FakeRange['requests'], delayMs: 0, status: 200 }
-  const server = createServer((request, response) => {
-    fake.requests.push({ url: request.url ?? '', headers: request.headers })
-    const prefix = /^\/range\/([0-9A-F]{5})$/.exec(request.url ?? '')?.[1]
-    setTimeout(() => {
-      if (fake.status !== 200 || !prefix) return response.writeHead(prefix ? fake.status : 400).end()
-      const lines = [padding(), padding()]
-      if (sha1(BREACHED).startsWith(prefix)) lines.push(`${sha1(BREACHED).slice(5)}:3861`)
-      if (sha1(PADDED).startsWith(prefix)) lines.push(`${sha1(PADDED).slice(5)}:0`)
-      lines.push(padding())
-      response.writeHead(200, { 'content-type': 'text/plain' }).end(lines.join('\r\n'))
-    }, fake.delayMs)
-  })
-  await new Promise<void>(done => server.listen(0, '127.0.0.1', done))
-  fake.origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`
-  return Object.assign(fake, { server })
-}
+import { BREACHED_PASSWORD as BREACHED, CLEAN_PASSWORD as CLEAN, PADDED_PASSWORD as PADDED, paddingLine as padding, sha1, startFakeRange, type FakeRange } from '../support/fake-range'
 
 describe('breached passwords: the k-anonymity range API against a local fake', () => {
-  let fake: Awaited<ReturnType<typeof startFakeRange>>
+  let fake: FakeRange
   const warnings: string[] = []
   const options = (extra: BreachedPasswordsOptions = {}): BreachedPasswordsOptions => ({ rangeUrl: `${fake.origin}/range`, warn: message => warnings.push(message), ...extra })
   beforeAll(async () => { fake = await startFakeRange() })
-  afterAll(async () => { await new Promise(done => fake.server.close(done)) })
+  afterAll(async () => { await fake.close() })
 
   it('counts a breached password; only the first 5 hex digits of its SHA-1 reach the server, with Add-Padding', async () => {
     fake.requests.length = 0
