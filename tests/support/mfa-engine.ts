@@ -51,3 +51,16 @@ export async function signInAgain(engine: MfaEngine, email: string) {
   const issued = await engine.guard.sessions.signIn({ email, password: 'password-123' })
   return { userId: issued.user.id, sessionId: issued.sessionId, email, issued }
 }
+
+/**
+ * Verifies a user's address through the real flow (the emailed code, then
+ * confirming it): the email-code factor is only set up for a verified address.
+ */
+export async function verifyAddress(engine: MfaEngine, user: { userId: string; email: string }): Promise<void> {
+  const { sendVerificationEmail, confirmEmailVerification } = await import('../../modules/guard/runtime/core/email-verification/verify')
+  const { findUserById } = await import('../../modules/guard/runtime/core/store/users')
+  const { delivery } = await sendVerificationEmail(engine.guard, (await findUserById(engine.db, user.userId))!)
+  await delivery
+  const code = /code is ([A-Z0-9-]+)\./.exec(engine.mail.filter(m => m.to === user.email).at(-1)!.text)![1]!
+  await confirmEmailVerification(engine.guard, { user: (await findUserById(engine.db, user.userId))!, code })
+}

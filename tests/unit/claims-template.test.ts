@@ -156,7 +156,7 @@ describe('checkClaimsTemplate', () => {
   })
 
   it('refuses every reserved claim at the top level', () => {
-    expect(RESERVED_CLAIMS).toHaveLength(12)
+    expect(RESERVED_CLAIMS).toHaveLength(13)
     for (const claim of RESERVED_CLAIMS) {
       const issues = checkClaimsTemplate({ [claim]: 'v', ok: 1 })
       expect(issues, claim).toHaveLength(1)
@@ -164,6 +164,9 @@ describe('checkClaimsTemplate', () => {
       expect(issues[0]!.message).toContain(`\`${claim}\` is reserved: nuxt-guard sets it`)
     }
     expect(checkClaimsTemplate({ roles: [] })[0]!.message).toMatch(/user's roles/)
+    // The token's own email_verified (OIDC Core §5.1) cannot be forged or shadowed by the template.
+    expect(checkClaimsTemplate({ email_verified: true })[0]!.message).toMatch(/the session token already carries it/)
+    expect(renderClaims({ email_verified: true, emailVerified: '{{user.email_verified}}' }, makeUser())).toEqual({ emailVerified: true })
     expect(checkClaimsTemplate({ nested: { exp: 1, roles: [] } })).toEqual([])
   })
 

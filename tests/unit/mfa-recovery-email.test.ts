@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { completeChallenge } from '../../modules/guard/runtime/core/mfa/challenge'
 import { confirmEmailEnrollment, sendEmailCode } from '../../modules/guard/runtime/core/mfa/email-code/service'
 import type { MfaError } from '../../modules/guard/runtime/core/mfa/errors'
-import { enrollTotp, newUser, signInAgain, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
+import { enrollTotp, newUser, signInAgain, startMfaEngine, verifyAddress, type MfaEngine } from '../support/mfa-engine'
 
 // Sign-ins hash passwords with scrypt: generous timeouts on a busy machine.
 vi.setConfig({ testTimeout: 30_000 })
@@ -62,6 +62,7 @@ describe('recovery codes', () => {
 describe('email one-time codes', () => {
   async function enrolledByEmail() {
     const user = await newUser(engine)
+    await verifyAddress(engine, user)
     await sendEmailCode(engine.guard.mfa, { ...user, purpose: 'enroll' })
     const { issued } = await confirmEmailEnrollment(engine.guard.mfa, { ...user, code: lastCode() })
     expect(issued.claims.mfa).toMatchObject({ c: { email_code: expect.any(Number) }, e: ['email_code', 'recovery_code'] })
@@ -70,6 +71,7 @@ describe('email one-time codes', () => {
 
   it('sends a 6-digit code to the address, answers with it masked, and stores only a hash', async () => {
     const user = await newUser(engine, 'zoe')
+    await verifyAddress(engine, user)
     const sent = await sendEmailCode(engine.guard.mfa, { ...user, purpose: 'enroll' })
     expect(sent).toEqual({ sentTo: expect.stringMatching(/^z\*\*\*@example\.test$/), expiresInSeconds: 600 })
     expect(engine.mail.at(-1)!.to).toBe(user.email)

@@ -13,7 +13,7 @@ import type { MfaError } from '../../modules/guard/runtime/core/mfa/errors'
 import { REENROLL_PROOF_TTL_SECONDS, requireEnrollmentRight } from '../../modules/guard/runtime/core/mfa/reenroll'
 import { startTotpEnrollment } from '../../modules/guard/runtime/core/mfa/totp/service'
 import type { SessionClaims } from '../../modules/guard/runtime/core/policy/auth'
-import { enrollTotp, newUser, signInAgain, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
+import { enrollTotp, newUser, signInAgain, startMfaEngine, verifyAddress, type MfaEngine } from '../support/mfa-engine'
 import { judge } from '../support/policy'
 
 vi.setConfig({ testTimeout: 30_000 })
@@ -37,6 +37,7 @@ async function saveStrategies(change: Partial<typeof STRATEGIES>) {
 
 /** Email codes set up through the real enrollment; returns the recovery codes of a first factor. */
 async function enrollEmail(user: Session) {
+  await verifyAddress(engine, user)
   await sendEmailCode(engine.guard.mfa, { ...user, purpose: 'enroll' })
   return (await confirmEmailEnrollment(engine.guard.mfa, { ...user, code: lastCode() })).recoveryCodes
 }

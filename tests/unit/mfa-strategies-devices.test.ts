@@ -7,7 +7,7 @@ import { startTotpEnrollment } from '../../modules/guard/runtime/core/mfa/totp/s
 import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp/otp'
 import { deleteFactor, listFactors } from '../../modules/guard/runtime/core/store/factors'
 import { revokeRememberedDevices } from '../../modules/guard/runtime/core/store/remembered-devices'
-import { enrollTotp, newUser, signInAgain, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
+import { enrollTotp, newUser, signInAgain, startMfaEngine, verifyAddress, type MfaEngine } from '../support/mfa-engine'
 
 // Sign-ins hash passwords with scrypt: generous timeouts on a busy machine.
 vi.setConfig({ testTimeout: 30_000 })
@@ -29,6 +29,7 @@ describe('strategy switches apply to the very next call', () => {
     const user = await newUser(engine)
     const { secret } = await enrollTotp(engine, user)
     // Email codes too: with another factor on, the user is not stranded (see mfa-reenroll.test.ts) and TOTP is simply refused.
+    await verifyAddress(engine, user)
     await sendEmailCode(engine.guard.mfa, { ...user, purpose: 'enroll' })
     await confirmEmailEnrollment(engine.guard.mfa, { ...user, code: /(\d{6})/.exec(engine.mail.at(-1)!.text)![1]! })
     const session = await signInAgain(engine, user.email)

@@ -59,6 +59,7 @@ export const GUARD_ERROR_CODES = defineErrorCodes({
   mfa_reenrollment_required: { status: 403, description: 'Your second factors are switched off on this site: confirm it is you, then set up another to continue.' },
   INVALID_CLAIMS: { status: 403, description: 'Complete your second factor to continue.' },
   mfa_required: { status: 403, description: 'Confirm it is you with your second factor to continue.' },
+  email_verification_required: { status: 403, description: 'Verify your email address to continue: enter the code we emailed you.' },
   not_found: { status: 404, description: 'There is no such thing on your account; reload the list.' },
   user_not_found: { status: 404, description: 'There is no such user; pick one from the users list.' },
   version_not_found: { status: 404, description: 'There is no such config version; pick one from the history.' },

@@ -5,6 +5,7 @@ import { evaluateAccess, type Verdict } from '../policy/decide'
 import { ADMIN_ROLE, consoleMfaDenial, DEFAULT_CONSOLE_PATH } from './console-access'
 import { ENROLLABLE_FACTORS, simulatedAuth, type SimulatedUser } from './simulated-auth'
 import { simulateRequest, type SimulationAnswer } from './simulate'
+import { checkVerifyPageReachable } from './verify-page-safety'
 
 export { ADMIN_ROLE }
 
@@ -17,7 +18,10 @@ const ADMIN: SimulatedUser = { userId: 'user_safety_check', roles: [ADMIN_ROLE],
  * console pages) and the admin API; (2) anonymous users must reach the sign-in and
  * sign-up pages; (3) while MFA is enforced (or a rule demands it) at least one
  * enrollable strategy must be on, and every MFA requirement must be satisfiable;
- * admins must reach the MFA pages to enroll or complete a factor.
+ * admins must reach the MFA pages to enroll or complete a factor; (4) while
+ * an address must be verified (account.emailVerification "required", or a
+ * rule demanding emailVerified), a new unverified user must reach the
+ * verify-email page (`checkVerifyPageReachable`).
  * Each issue names the field to change and how.
  *
  * @example
@@ -26,7 +30,7 @@ const ADMIN: SimulatedUser = { userId: 'user_safety_check', roles: [ADMIN_ROLE],
  */
 export function checkConfigSafety(policy: CompiledPolicy, nowSeconds: number, consolePath: string = DEFAULT_CONSOLE_PATH): ConfigIssue[] {
   const mfaIssues = checkMfaUsable(policy.config)
-  const issues = [...mfaIssues, ...checkAuthPagesReachable(policy, nowSeconds), ...checkAdminsNotLockedOut(policy, nowSeconds, consolePath, mfaIssues.length > 0)]
+  const issues = [...mfaIssues, ...checkAuthPagesReachable(policy, nowSeconds), ...checkVerifyPageReachable(policy, nowSeconds), ...checkAdminsNotLockedOut(policy, nowSeconds, consolePath, mfaIssues.length > 0)]
   const seen = new Set<string>()
   return issues.filter(issue => !seen.has(`${issue.path}\n${issue.message}`) && Boolean(seen.add(`${issue.path}\n${issue.message}`)))
 }

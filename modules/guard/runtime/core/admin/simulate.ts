@@ -86,11 +86,13 @@ export function simulateRequest(policy: CompiledPolicy, request: SimulationReque
     return { ...base, allow: true, status: 200, reason, route: 'public', api: route.api, matchedRules: [] }
   }
   const auth = simulatedAuth(policy, request.user ?? null, Boolean(request.mfa), Math.floor(options.nowSeconds))
-  const verdict = evaluateAccess(policy, { auth, rules: route.rules, mfaExempt: route.mfaExempt, nowSeconds: options.nowSeconds })
+  const verdict = evaluateAccess(policy, { auth, rules: route.rules, mfaExempt: route.mfaExempt, emailVerificationExempt: route.verifyExempt, nowSeconds: options.nowSeconds })
   const matchedRules = route.rules.map(({ index, pattern, require }) => ({ index, pattern, require }))
   const common = { ...base, route: 'protected' as const, api: route.api, matchedRules }
   if (verdict.allow) {
-    const reason = route.mfaExempt ? `${verdict.reason} (MFA page: second-factor checks do not apply)` : verdict.reason
+    const reason = route.verifyExempt
+      ? `${verdict.reason} (verify-email page: email-verification and second-factor checks do not apply)`
+      : route.mfaExempt ? `${verdict.reason} (MFA page: second-factor checks do not apply)` : verdict.reason
     return { ...common, allow: true, status: 200, reason }
   }
   const redirect = route.api || options.verdictOnly ? undefined : denialRedirect(verdict, policy, request.path)

@@ -17,6 +17,8 @@ export interface SimulatedUser {
   roles: readonly string[]
   /** Second factors the user has enrolled (may be empty). */
   enrolled: readonly FactorId[]
+  /** Whether the user's address is verified (the token's `email_verified`); absent = verified, as for the console's own checks. */
+  emailVerified?: boolean
 }
 
 /**
@@ -38,6 +40,7 @@ export function usableFactors(config: GuardConfig): FactorId[] {
  * With `mfaCompleted`, every enrolled factor that is switched on counts as
  * completed at `nowSeconds`; a user with no factor is then assumed to have
  * enrolled every usable one (the simulator answers "once they set up MFA").
+ * The address counts as verified unless `user.emailVerified` is `false`.
  *
  * @example
  * const auth = simulatedAuth(policy, { userId: 'user_1', roles: ['admin'], enrolled: ['totp'] }, true, 1_700_000_000)
@@ -56,6 +59,7 @@ export function simulatedAuth(policy: CompiledPolicy, user: SimulatedUser | null
     iat: nowSeconds,
     exp: nowSeconds + policy.config.session.tokenTtlSeconds,
     roles: [...user.roles],
+    email_verified: user.emailVerified ?? true,
     mfa: { c: completed, v: mfaCompleted && checkMfaRequirements(policy.config.mfa.requirements, completed, strategies).satisfied, e: [...enrolled] },
   }
   return signedInAuth(claims, policy.permissionsFor(claims.roles))

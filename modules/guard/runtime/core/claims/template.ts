@@ -22,8 +22,14 @@ import {
  * RESERVED_CLAIMS.includes('exp') // true
  */
 export const RESERVED_CLAIMS: readonly string[] = Object.freeze([
-  'sub', 'sid', 'iss', 'aud', 'exp', 'iat', 'nbf', 'azp', 'mfa', 'fva', 'roles', 'cep',
+  'sub', 'sid', 'iss', 'aud', 'exp', 'iat', 'nbf', 'azp', 'mfa', 'fva', 'roles', 'cep', 'email_verified',
 ])
+
+/** Why each reserved claim that is not a JWT registered claim cannot be set by the template. */
+const RESERVED_BECAUSE: Readonly<Record<string, string>> = Object.freeze({
+  roles: 'nuxt-guard sets it from the user\'s roles',
+  email_verified: 'nuxt-guard sets it: the session token already carries it (OIDC Core §5.1), from the user\'s verified address, and the emailVerified checks read it. Remove this key (or use another name, such as "emailVerified", for a copy of {{user.email_verified}})',
+})
 
 /**
  * Limit on the UTF-8 size of `JSON.stringify(renderedCustomClaims)`.
@@ -84,7 +90,7 @@ export function checkClaimsTemplate(template: unknown, basePath = 'claims.templa
   const keyCount = { n: 0 }
   for (const key of Object.keys(template)) {
     if (RESERVED_CLAIMS.includes(key)) {
-      const why = key === 'roles' ? 'nuxt-guard sets it from the user\'s roles' : 'nuxt-guard sets it'
+      const why = RESERVED_BECAUSE[key] ?? 'nuxt-guard sets it'
       issues.push({ path: `${basePath}.${key}`, message: `\`${key}\` is reserved: ${why}` })
     }
   }

@@ -202,6 +202,8 @@ export class SessionService {
         cep: [policy.version, user.claimsEpoch ?? 0],
         // Where it may be used: the `audience` setting, and the session's origin (TokenParties).
         ...this.parties.stamp(session.id, party),
+        // Reserved, never from the template: the emailVerified checks are decided from the token alone.
+        email_verified: user.emailVerified,
       },
       custom,
       { nowSeconds, ttlSeconds: policy.config.session.tokenTtlSeconds },

@@ -8,7 +8,8 @@ import { attemptPasswordReset, deletePasswordResets, spendPasswordReset } from '
 import { findUserByEmail, setUserPasswordHash } from '../store/users'
 import { PasswordResetError } from './errors'
 import { assertAcceptablePassword } from '../passwords/check'
-import { RESET_CODE_MAX_ATTEMPTS, resetCodeMatches } from './code'
+import { oneTimeCodeMatches } from '../crypto/one-time-code'
+import { RESET_CODE_MAX_ATTEMPTS, RESET_CODE_PURPOSE } from './code'
 import { proveResetFactor } from './factor'
 import type { ResetConfirmInput } from './schema'
 
@@ -38,7 +39,7 @@ export async function confirmPasswordReset(guard: Guard, input: ResetConfirmInpu
   await assertAcceptablePassword(guard, input.password, { email: input.email })
   const user = await findUserByEmail(guard.db, input.email)
   const reset = user && await attemptPasswordReset(guard.db, user.id, RESET_CODE_MAX_ATTEMPTS, now)
-  const matches = resetCodeMatches(reset?.id ?? 'none', input.code, reset?.codeHash ?? sha256('none'), guard.mfa.pepper)
+  const matches = oneTimeCodeMatches(RESET_CODE_PURPOSE, reset?.id ?? 'none', input.code, reset?.codeHash ?? sha256('none'), guard.mfa.pepper)
   if (!user || !reset || !matches) {
     throw new PasswordResetError('invalid_reset_code', undefined, { attemptsRemaining: reset ? RESET_CODE_MAX_ATTEMPTS - reset.attempts : 0 })
   }

@@ -3,7 +3,8 @@ import type { Guard } from '../engine/create-guard'
 import { hitRateLimit, type RateLimitRule } from '../store/rate-limits'
 import { insertPasswordResetFor } from '../store/password-resets'
 import { PasswordResetError } from './errors'
-import { RESET_CODE_TTL_SECONDS, hashResetCode, newResetCode } from './code'
+import { hashOneTimeCode, newOneTimeCode } from '../crypto/one-time-code'
+import { RESET_CODE_PURPOSE, RESET_CODE_TTL_SECONDS } from './code'
 
 /** Reset requests per address (known or not) and per client address, per 15 minutes. */
 export const RESET_REQUEST_RULES = {
@@ -42,10 +43,10 @@ export async function requestPasswordReset(guard: Guard, input: ResetRequestInpu
   const byClient = await hitRateLimit(guard.db, `reset-request:client:${input.ip || 'unknown'}`, RESET_REQUEST_RULES.client, now)
   const wait = Math.max(byAddress.retryAfterSeconds, byClient.retryAfterSeconds)
   if (wait > 0) throw new PasswordResetError('too_many_attempts', `Too many reset requests; try again in ${Math.ceil(wait / 60)} minutes.`, { retryAfterSeconds: wait })
-  const code = newResetCode()
+  const code = newOneTimeCode()
   const id = newId('reset')
   const expiresAt = new Date(now.getTime() + RESET_CODE_TTL_SECONDS * 1000)
-  const user = await insertPasswordResetFor(guard.db, { id, email: input.email, codeHash: hashResetCode(id, code, guard.mfa.pepper), now, expiresAt })
+  const user = await insertPasswordResetFor(guard.db, { id, email: input.email, codeHash: hashOneTimeCode(RESET_CODE_PURPOSE, id, code, guard.mfa.pepper), now, expiresAt })
   const delivery = user ? guard.mfa.deps.mailer.send(resetMessage(user.email, code, input)) : Promise.resolve()
   return { answer: { ok: true, expiresInSeconds: RESET_CODE_TTL_SECONDS }, delivery }
 }

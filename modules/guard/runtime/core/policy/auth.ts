@@ -34,6 +34,11 @@ export interface SessionClaims extends GuardSessionClaims {
   azp?: string
   /** Audience (RFC 7519 §4.1.3): the module's `audience` setting when one is set; checked against it. */
   aud?: string | string[]
+  /**
+   * Whether the user's email address is verified (OIDC Core §5.1 `email_verified`), as of minting;
+   * reserved: the claims template cannot set it. Absent (a token minted before it existed) = not verified.
+   */
+  email_verified?: boolean
   [claim: string]: unknown
 }
 

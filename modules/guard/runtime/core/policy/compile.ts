@@ -11,7 +11,14 @@ export interface CompiledRule { index: number; pattern: string; require: RouteRe
 export type RouteClass =
   | { kind: 'ignored' }
   | { kind: 'public'; api: boolean }
-  | { kind: 'protected'; api: boolean; rules: readonly CompiledRule[]; mfaExempt: boolean }
+  | {
+    kind: 'protected'
+    api: boolean
+    rules: readonly CompiledRule[]
+    mfaExempt: boolean
+    /** Only on the verify-email page (`account.verifyEmailUrl`): no email-verification check applies (MFA's neither). */
+    verifyExempt?: true
+  }
 
 /** A config compiled for the hot path: matchers built once, lookups only. */
 export interface CompiledPolicy {
@@ -46,6 +53,7 @@ const PUBLIC_LIST = 16
 export const INVITATION_PAGE = '/accept-invitation'
 const API_LIST = 32
 const RULE = 64
+const VERIFY_PAGE = 128
 
 interface Entry { list: number; rule?: CompiledRule }
 
@@ -68,6 +76,7 @@ export function compilePolicy(config: GuardConfig, version: number): CompiledPol
   add(GUARD_API, [GUARD_API_PATTERN])
   add(AUTH_PAGE, [config.signInUrl, config.signUpUrl, PASSWORD_RESET_PAGE, INVITATION_PAGE])
   add(MFA_PAGE, [mfa.enrollUrl, mfa.challengeUrl])
+  add(VERIFY_PAGE, [config.account.verifyEmailUrl])
   add(IGNORED_LIST, routes.ignored)
   add(PUBLIC_LIST, routes.public)
   add(API_LIST, routes.api)
@@ -84,6 +93,8 @@ export function compilePolicy(config: GuardConfig, version: number): CompiledPol
     if (lists & GUARD_API) return PUBLIC_API
     if (lists & AUTH_PAGE) return PUBLIC_PAGE
     const api = (lists & API_LIST) !== 0
+    // The verify-email page needs a signed-in user and keeps its rules' roles; it comes before MFA, so MFA is waived there too.
+    if (lists & VERIFY_PAGE) return { kind: 'protected', api, rules: rules ?? NO_RULES, mfaExempt: true, verifyExempt: true }
     // MFA pages need a signed-in user and keep their rules' roles; only MFA itself is waived there.
     if (lists & MFA_PAGE) return { kind: 'protected', api, rules: rules ?? NO_RULES, mfaExempt: true }
     if (rules) return { kind: 'protected', api, rules, mfaExempt: false }
@@ -139,13 +150,14 @@ export function asVersion(policy: CompiledPolicy, version: number): CompiledPoli
 /**
  * Combines the classes of several readings of one path: protected beats
  * public beats ignored; rules are united; an API reading makes it API; the
- * MFA exemption holds only if every protected reading has it.
+ * MFA and verify-email exemptions hold only if every protected reading has them.
  */
 function mostRestrictive(classes: RouteClass[]): RouteClass {
   let api = false
   let anyPublic = false
   let anyProtected = false
   let mfaExempt = true
+  let verifyExempt = true
   const rules = new Map<number, CompiledRule>()
   for (const routeClass of classes) {
     if (routeClass.kind === 'ignored') continue
@@ -153,11 +165,12 @@ function mostRestrictive(classes: RouteClass[]): RouteClass {
     if (routeClass.kind === 'public') { anyPublic = true; continue }
     anyProtected = true
     mfaExempt &&= routeClass.mfaExempt
+    verifyExempt &&= routeClass.verifyExempt === true
     for (const rule of routeClass.rules) rules.set(rule.index, rule)
   }
   if (anyProtected) {
     const united = [...rules.values()].sort((a, b) => a.index - b.index)
-    return { kind: 'protected', api, rules: united, mfaExempt }
+    return verifyExempt ? { kind: 'protected', api, rules: united, mfaExempt, verifyExempt } : { kind: 'protected', api, rules: united, mfaExempt }
   }
   if (anyPublic) return api ? PUBLIC_API : PUBLIC_PAGE
   return IGNORED

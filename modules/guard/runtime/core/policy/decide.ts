@@ -4,7 +4,7 @@ import { isStranded, strandedBy, type Stranded } from '../mfa/stranded'
 import type { GuardAuth } from './auth'
 import type { CompiledPolicy, CompiledRule } from './compile'
 
-export type DenyCode = 'unauthenticated' | 'forbidden' | 'mfa_enrollment_required' | 'mfa_reenrollment_required' | 'INVALID_CLAIMS' | 'mfa_required'
+export type DenyCode = 'unauthenticated' | 'forbidden' | 'email_verification_required' | 'mfa_enrollment_required' | 'mfa_reenrollment_required' | 'INVALID_CLAIMS' | 'mfa_required'
 
 export type Verdict =
   | { allow: true; reason: string; rules: readonly CompiledRule[] }
@@ -27,6 +27,11 @@ export interface AccessInput {
   rules: readonly CompiledRule[]
   /** The route is an MFA enrollment or challenge page: global MFA validators do not apply. */
   mfaExempt?: boolean
+  /**
+   * The route is the verify-email page (or the guard's own account API): no
+   * email-verification check applies there, or an unverified user could never verify.
+   */
+  emailVerificationExempt?: boolean
   /** An extra requirement from `requireAuth(event, requirement)`; it may waive MFA with `mfa: false`. */
   extra?: RouteRequirement
   nowSeconds: number
@@ -55,6 +60,11 @@ export function evaluateAccess(policy: CompiledPolicy, input: AccessInput): Verd
     const refusal = checkRolesAndPermissions(auth, extra, rules)
     if (refusal) return refusal
   }
+  // The address before the second factor: the verify page is exempt from both, so neither can send the user in circles.
+  if (!input.emailVerificationExempt && auth.sessionClaims?.email_verified !== true) {
+    const refusal = checkEmailVerified(policy, rules, extra)
+    if (refusal) return refusal
+  }
   if (policy.config.mfa.enforce !== 'off') {
     const refusal = evaluateMfa(policy, input, extra ? [...rules.map(rule => rule.require), extra] : rules.map(rule => rule.require))
     if (refusal) return refusal
@@ -73,6 +83,22 @@ function checkRolesAndPermissions(auth: GuardAuth, require: RouteRequirement, ru
   if (require.permissions && !hasEveryPermission(auth, require.permissions)) {
     const missing = require.permissions.filter(permission => !auth.permissions.has(permission))
     return deny(403, 'forbidden', `${label(source)} needs the permission${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`, rules)
+  }
+  return undefined
+}
+
+/**
+ * An unverified address (the token's reserved `email_verified` claim is not
+ * `true`): refused when `account.emailVerification` is `required`, or a
+ * matched rule (or requireAuth()) demands `emailVerified: true`.
+ */
+function checkEmailVerified(policy: CompiledPolicy, rules: readonly CompiledRule[], extra?: RouteRequirement): Verdict | undefined {
+  if (policy.config.account.emailVerification === 'required') {
+    return deny(403, 'email_verification_required', 'email address not verified (account.emailVerification is "required")', rules)
+  }
+  const demanding = rules.find(rule => rule.require.emailVerified)
+  if (demanding || extra?.emailVerified) {
+    return deny(403, 'email_verification_required', `email address not verified; ${label(demanding)} needs a verified address`, rules)
   }
   return undefined
 }

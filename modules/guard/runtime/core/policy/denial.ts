@@ -35,8 +35,8 @@ export function denialBody(verdict: Denial): DenialBody {
 }
 
 /**
- * Where a page request that was denied is sent: sign-in, MFA enrollment or
- * the challenge, each with the return path; `undefined` (forbidden) = answer
+ * Where a page request that was denied is sent: sign-in, the verify-email
+ * page, MFA enrollment or the challenge, each with the return path; `undefined` (forbidden) = answer
  * in place. API requests are never redirected: callers ask only for pages.
  *
  * @example
@@ -46,6 +46,7 @@ export function denialRedirect(verdict: Denial, policy: CompiledPolicy, path: st
   const { config } = policy
   const target = {
     unauthenticated: config.signInUrl,
+    email_verification_required: config.account.verifyEmailUrl,
     mfa_enrollment_required: config.mfa.enrollUrl,
     // Stranded: the challenge page explains, lets them prove it is them, then sends them to enroll.
     mfa_reenrollment_required: config.mfa.challengeUrl,

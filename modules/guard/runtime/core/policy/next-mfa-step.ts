@@ -40,7 +40,8 @@ export function nextMfaStep(policy: CompiledPolicy, auth: GuardAuth, destination
   const readings = pathReadings(destination)
   const route = readings.ok ? policy.classify(readings.readings) : undefined
   if (route?.kind !== 'protected') return { next: [] }
-  const verdict = evaluateAccess(policy, { auth, rules: route.rules, mfaExempt: route.mfaExempt, nowSeconds })
+  // The MFA step alone: an unverified address is emailVerificationStep's to answer (it comes first).
+  const verdict = evaluateAccess(policy, { auth, rules: route.rules, mfaExempt: route.mfaExempt, emailVerificationExempt: true, nowSeconds })
   if (verdict.allow || !MFA_DENIALS.has(verdict.error)) return { next: [] }
   // The same page the middleware would send the destination to; its factors are already enrolled-first.
   const next = verdict.error === 'mfa_enrollment_required' ? check.next : verdict.stranded?.prove ?? verdict.factors ?? []

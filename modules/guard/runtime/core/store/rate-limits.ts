@@ -1,6 +1,7 @@
 import type { SqlExecutor } from './db/database'
 import { pruneEmailCodes } from './email-codes'
 import { prunePasswordResets } from './password-resets'
+import { pruneEmailVerifications } from './email-verifications'
 import { pruneRememberedDevices } from './remembered-devices'
 import { pruneSignInFailures } from './sign-in-failures'
 import { pruneWebauthnChallenges } from './webauthn-challenges'
@@ -78,7 +79,7 @@ export async function resetRateLimit(db: SqlExecutor, key: string, now: Date): P
 /**
  * Deletes what can no longer matter: rate-limit rows whose window and block
  * are over, sign-in failures older than an hour, spent or expired email codes, reset codes and WebAuthn challenges, and
- * expired or revoked remembered devices: each table's own prune, one after
+ * expired or revoked remembered devices, spent or expired address-verification codes: each table's own prune, one after
  * another (separate statements, as before). Returns how many rows went.
  *
  * @example
@@ -86,7 +87,7 @@ export async function resetRateLimit(db: SqlExecutor, key: string, now: Date): P
  */
 export async function pruneMfaRows(db: SqlExecutor, now: Date): Promise<number> {
   let removed = 0
-  for (const prune of [pruneRateLimits, pruneSignInFailures, pruneEmailCodes, pruneWebauthnChallenges, pruneRememberedDevices, prunePasswordResets]) removed += await prune(db, now)
+  for (const prune of [pruneRateLimits, pruneSignInFailures, pruneEmailCodes, pruneWebauthnChallenges, pruneRememberedDevices, prunePasswordResets, pruneEmailVerifications]) removed += await prune(db, now)
   return removed
 }
 

@@ -4,6 +4,7 @@ import { saveConfig, type ConfigSave, type SavedConfig } from '../../core/admin/
 import type { Guard } from '../../core/engine/create-guard'
 import { findConfigVersion, type ConfigVersionRecord } from '../../core/store/config-versions'
 import { clientAddress } from './client-address'
+import { verificationSelfLockOut } from '../../core/email-verification/console-safety'
 import { GuardError } from './errors'
 import { guardPublicSettings } from './guard-instance'
 
@@ -69,6 +70,9 @@ export type AdminSave = Omit<ConfigSave, 'actor' | 'consolePath'>
  * @example
  * return saveAdminConfig(event, guard, admin.userId, { document, expectedVersion: body.version, action: 'config.save', note: 'saved in the console' })
  */
-export function saveAdminConfig(event: H3Event, guard: Guard, actorId: string, save: AdminSave): Promise<SavedConfig> {
+export async function saveAdminConfig(event: H3Event, guard: Guard, actorId: string, save: AdminSave): Promise<SavedConfig> {
+  // An unverified admin cannot require verified addresses: they would lock themselves out (422 unsafe_config).
+  const selfLockOut = await verificationSelfLockOut(guard.db, actorId, save.document)
+  if (selfLockOut) throw new GuardError('unsafe_config', `The config was not saved: ${selfLockOut.message}`, { fields: [selfLockOut] })
   return saveConfig(guard, { ...save, actor: { userId: actorId, ip: clientAddress(event) ?? null }, consolePath: guardPublicSettings().consolePath })
 }

@@ -29,7 +29,9 @@ export interface MfaRequestOptions {
 /**
  * The signed-in caller of an MFA or account endpoint (`defineAccountHandler`
  * calls it). The route's MFA rules are waived here (these endpoints are how a
- * user completes MFA); 401 when signed out; with `secondFactor`, 403
+ * user completes MFA), and so is `account.emailVerification: 'required'` (the
+ * verify and change-email endpoints are among them; the account pages
+ * themselves stay behind the verify page); 401 when signed out; with `secondFactor`, 403
  * `mfa_required` for a session that has not completed the second factor the
  * user has (the one definition every account and factor-management endpoint
  * uses). Throws GuardError; `defineGuardHandler` answers it.
@@ -39,7 +41,7 @@ export interface MfaRequestOptions {
  * const { guard, userId } = await mfaRequest(event, { secondFactor: true }) // account endpoints
  */
 export async function mfaRequest(event: H3Event, options: MfaRequestOptions = {}): Promise<MfaRequest> {
-  const auth = await checkAuth(event, { mfa: false })
+  const auth = await checkAuth(event, { mfa: false }, { emailVerificationExempt: true })
   const guard = await useGuard()
   const user = await findUserById(guard.db, auth.userId)
   if (!user) throw new GuardError('unauthenticated', 'This account no longer exists; sign in again.')

@@ -36,19 +36,22 @@ export async function requireAuth(event: H3Event, requirement: RouteRequirement 
 
 /**
  * `requireAuth` for the guard's own API handlers: the same checks, throwing
- * the GuardError itself (`defineGuardHandler` answers it).
+ * the GuardError itself (`defineGuardHandler` answers it). With
+ * `emailVerificationExempt`, an unverified address is not refused (the
+ * account and MFA endpoints: verifying or correcting the address happens there).
  *
  * @example
  * const auth = await checkAuth(event, { mfa: false })
+ * const auth = await checkAuth(event, { mfa: false }, { emailVerificationExempt: true })
  */
-export async function checkAuth(event: H3Event, requirement: RouteRequirement = {}): Promise<SignedInAuth> {
+export async function checkAuth(event: H3Event, requirement: RouteRequirement = {}, options: { emailVerificationExempt?: boolean } = {}): Promise<SignedInAuth> {
   const guard = await useGuard().catch((error) => {
     throw unavailableError(error)
   })
   const auth = event.context.auth ?? (await resolveAuth(event, guard)).auth
   // Credentials that could not be checked (storage down) are not "signed out".
   if (!auth.userId && credentialsUnchecked(event)) throw unavailableError()
-  const verdict = evaluateAccess(guard.live.policy, { auth, rules: [], extra: requirement, nowSeconds: guard.now() / 1000 })
+  const verdict = evaluateAccess(guard.live.policy, { auth, rules: [], extra: requirement, emailVerificationExempt: options.emailVerificationExempt, nowSeconds: guard.now() / 1000 })
   // A stale second factor gets the step-up `mfa_token` here too, as from the middleware.
   if (!verdict.allow) throw await denialError(verdict, auth)
   return auth as SignedInAuth

@@ -2,6 +2,7 @@ import { getRequestHeader, type H3Event } from 'h3'
 import type { Guard } from '../../core/engine/create-guard'
 import type { IssuedSession, RequestOrigin } from '../../core/engine/sessions'
 import { nextMfaStep } from '../../core/policy/next-mfa-step'
+import { emailVerificationStep } from '../../core/policy/verify-step'
 import { safeRedirectPath } from '../../core/policy/redirect'
 import { clientAddress } from './client-address'
 import { writeSessionCookies } from './cookies'
@@ -12,8 +13,9 @@ import { requestOptions, sessionParty } from './request-options'
 /**
  * Runs a sign-in or sign-up, sets the session cookies and answers with the
  * new session, which factors are enrolled and which come next, and where to
- * go: the MFA enrollment or challenge page (keeping `redirect_url`) when MFA
- * stands between the user and the destination, else the destination itself
+ * go: the verify-email page when an unverified address stands between the
+ * user and the destination, then the MFA enrollment or challenge page
+ * (keeping `redirect_url`) when MFA does, else the destination itself
  * (a same-origin path only). A remembered device completes its factor.
  *
  * @example
@@ -30,11 +32,13 @@ export async function startSession(event: H3Event, redirectUrl: string | undefin
   writeSessionCookies(event, issued, guardSettings().cookieSecure)
   const destination = safeRedirectPath(redirectUrl, requestOptions(event)?.afterSignInUrl ?? guard.live.policy.config.afterSignInUrl)
   const mfa = nextMfaStep(guard.live.policy, auth, destination, guard.now() / 1000)
+  // An unverified address comes first when the destination needs one (the verify page then leads on to MFA).
+  const verify = emailVerificationStep(guard.live.policy, auth, destination, guard.now() / 1000)
   return {
     userId: issued.user.id,
     sessionId: issued.sessionId,
     roles: issued.user.roles,
     factors: { enrolled: issued.claims.mfa?.e ?? [], next: mfa.next },
-    redirectTo: mfa.redirectTo ?? destination,
+    redirectTo: verify ?? mfa.redirectTo ?? destination,
   }
 }

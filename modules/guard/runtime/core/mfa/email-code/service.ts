@@ -7,6 +7,7 @@ import type { MfaCore } from '../service'
 import { MfaError, tooManyAttempts } from '../errors'
 import { factorUse, requireEnrollmentRight } from '../reenroll'
 import type { IssuedToken } from '../../engine/sessions'
+import { assertEmailCodeAddressVerified } from '../../email-verification/factor-gate'
 
 export type EmailCodePurpose = 'enroll' | 'challenge'
 
@@ -15,8 +16,10 @@ const SEND_RULE = { limit: 5, windowSeconds: 900, blockSeconds: 900 }
 
 /**
  * Emails a one-time code (6 digits, 10 minutes, stored hashed) through the
- * configured mailer. Enrolling needs no factor yet, or one completed in this
- * session; a challenge needs the factor enrolled.
+ * configured mailer. Enrolling needs a verified address (403
+ * `email_verification_required`, unless account.emailVerification is `off`)
+ * and no factor yet, or one completed in this session; a challenge needs the
+ * factor enrolled.
  *
  * @example
  * await sendEmailCode(guard.mfa, { userId, sessionId, email, purpose: 'challenge' }) // { sentTo: 'a***@example.com', expiresInSeconds: 600 }
@@ -29,6 +32,7 @@ export async function sendEmailCode(mfa: MfaCore, input: { userId: string; sessi
   if (input.purpose === 'enroll') {
     if (enrolled) throw new MfaError('already_enrolled', 'Email codes are already set up for this account.')
     await requireEnrollmentRight(mfa, input.sessionId, input.userId)
+    await assertEmailCodeAddressVerified(mfa, input.userId)
   }
   else if (!enrolled) throw new MfaError('not_enrolled', 'Email codes are not set up for this account; use another factor.')
   const sent = await hitRateLimit(mfa.db, `email-send:${input.userId}`, SEND_RULE, mfa.nowDate())
@@ -69,6 +73,7 @@ export async function confirmEmailEnrollment(mfa: MfaCore, input: { userId: stri
   mfa.assertStrategy('email_code')
   if ((await listFactors(mfa.db, input.userId, { type: 'email_code' })).length) throw new MfaError('already_enrolled', 'Email codes are already set up for this account.')
   await requireEnrollmentRight(mfa, input.sessionId, input.userId)
+  await assertEmailCodeAddressVerified(mfa, input.userId)
   const { attemptsRemaining } = await mfa.countAttempt(input.sessionId, input.userId, 'email_code')
   if (!(await verifyEmailCode(mfa, input.userId, 'enroll', input.code))) throw mfa.invalidCode(attemptsRemaining)
   const now = mfa.nowDate()

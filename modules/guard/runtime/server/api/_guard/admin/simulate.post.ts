@@ -28,10 +28,10 @@ export default defineAdminHandler(async (_event, { guard, body: request }) => {
     policy = compilePolicy(draft.config, 0)
   }
   const record = request.userId ? await userOr404(guard, request.userId) : undefined
-  const user = record ? { userId: record.id, roles: record.roles, enrolled: await enrolledFactorTypes(guard.db, record.id) } : null
+  const user = record ? { userId: record.id, roles: record.roles, enrolled: await enrolledFactorTypes(guard.db, record.id), emailVerified: record.emailVerified } : null
   // A path the middleware cannot judge: 422 `invalid_request` naming `path` (UnjudgeablePathError).
   const answer = simulateRequest(policy, { method: request.method, path: request.path, user, mfa: request.mfa }, {
     nowSeconds: guard.now() / 1000, version: request.draft ? 'draft' : policy.version,
   })
-  return { ...answer, user: record && user ? { id: record.id, email: record.email, roles: record.roles, enrolled: user.enrolled } : null }
+  return { ...answer, user: record && user ? { id: record.id, email: record.email, emailVerified: record.emailVerified, roles: record.roles, enrolled: user.enrolled } : null }
 }, { body })
