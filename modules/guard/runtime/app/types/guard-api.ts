@@ -23,6 +23,9 @@ export interface GuardApi {
   '/api/_guard/account': { delete: AnswerOf<typeof import('../../server/api/_guard/account.delete')> }
   '/api/_guard/account/devices': { get: AnswerOf<typeof import('../../server/api/_guard/account/devices.get')> }
   '/api/_guard/account/devices/:id': { delete: AnswerOf<typeof import('../../server/api/_guard/account/devices/[id].delete')> }
+  '/api/_guard/account/email': { get: AnswerOf<typeof import('../../server/api/_guard/account/email.get')> }
+  '/api/_guard/account/email/confirm': { post: AnswerOf<typeof import('../../server/api/_guard/account/email/confirm.post')> }
+  '/api/_guard/account/email/request': { post: AnswerOf<typeof import('../../server/api/_guard/account/email/request.post')> }
   '/api/_guard/account/password': { put: AnswerOf<typeof import('../../server/api/_guard/account/password.put')> }
   '/api/_guard/account/sessions': { get: AnswerOf<typeof import('../../server/api/_guard/account/sessions.get')> }
   '/api/_guard/account/sessions/:id': { delete: AnswerOf<typeof import('../../server/api/_guard/account/sessions/[id].delete')> }
@@ -52,6 +55,8 @@ export interface GuardApi {
   '/api/_guard/admin/users/:id/revoke-sessions': { post: AnswerOf<typeof import('../../server/api/_guard/admin/users/[id]/revoke-sessions.post')> }
   '/api/_guard/admin/users/:id/unlock': { post: AnswerOf<typeof import('../../server/api/_guard/admin/users/[id]/unlock.post')> }
   '/api/_guard/admin/users/:id/roles': { put: AnswerOf<typeof import('../../server/api/_guard/admin/users/[id]/roles.put')> }
+  '/api/_guard/email-verification/confirm': { post: AnswerOf<typeof import('../../server/api/_guard/email-verification/confirm.post')> }
+  '/api/_guard/email-verification/send': { post: AnswerOf<typeof import('../../server/api/_guard/email-verification/send.post')> }
   '/api/_guard/health': { get: AnswerOf<typeof import('../../server/api/_guard/health.get')> }
   '/api/_guard/invitations/accept': { post: AnswerOf<typeof import('../../server/api/_guard/invitations/accept.post')> }
   '/api/_guard/invitations/preview': { post: AnswerOf<typeof import('../../server/api/_guard/invitations/preview.post')> }
