@@ -34,6 +34,11 @@ import adminConfigPut from '../../modules/guard/runtime/server/api/_guard/admin/
 import adminConfigValidate from '../../modules/guard/runtime/server/api/_guard/admin/config/validate.post'
 import adminUsers from '../../modules/guard/runtime/server/api/_guard/admin/users.get'
 import verdict from '../../modules/guard/runtime/server/api/_guard/verdict.get'
+import accountEmail from '../../modules/guard/runtime/server/api/_guard/account/email.get'
+import accountEmailRequest from '../../modules/guard/runtime/server/api/_guard/account/email/request.post'
+import accountEmailConfirm from '../../modules/guard/runtime/server/api/_guard/account/email/confirm.post'
+import emailVerificationSend from '../../modules/guard/runtime/server/api/_guard/email-verification/send.post'
+import emailVerificationConfirm from '../../modules/guard/runtime/server/api/_guard/email-verification/confirm.post'
 
 /** The password every test user signs up with. */
 export const PASSWORD = 'correct horse battery'
@@ -90,8 +95,9 @@ export interface GuardApp {
  * a file's `beforeAll` (PGlite takes a few seconds to start). The app has:
  * - the guard's middleware (`guardMiddleware()`, as `server/middleware/guard.ts` registers it);
  * - the guard's real handlers: sign-up, sign-in, sign-out, session, jwks.json,
- *   TOTP enroll/verify, the MFA challenge, the client navigation verdict, and
- *   the console's config (GET, PUT, validate) and users;
+ *   TOTP enroll/verify, the MFA challenge, the client navigation verdict,
+ *   the address (GET /account/email, verify and change), and the console's
+ *   config (GET, PUT, validate) and users;
  * - a WebSocket route `/live` (`{ userId }` as its first message) whose
  *   upgrades the guard judges (`judgeUpgrade`, as the module's websocket plugin wires it);
  * - for every other path, `200 { served: <path>, userId }`.
@@ -123,6 +129,11 @@ export async function startGuardApp(options: GuardAppOptions = {}): Promise<Guar
     .post('/api/_guard/admin/config/validate', adminConfigValidate)
     .get('/api/_guard/admin/users', adminUsers)
     .get('/api/_guard/verdict', verdict)
+    .get('/api/_guard/account/email', accountEmail)
+    .post('/api/_guard/account/email/request', accountEmailRequest)
+    .post('/api/_guard/account/email/confirm', accountEmailConfirm)
+    .post('/api/_guard/email-verification/send', emailVerificationSend)
+    .post('/api/_guard/email-verification/confirm', emailVerificationConfirm)
     .use('/live', defineWebSocketHandler({ open(peer) { peer.send(JSON.stringify({ userId: (peer.context.auth as { userId?: string } | undefined)?.userId ?? null })) } }))
   const app = createApp({ websocket: { hooks: { upgrade: judgeUpgrade } } })
     .use(options.middleware ?? guardMiddleware())

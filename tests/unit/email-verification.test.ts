@@ -220,3 +220,21 @@ describe('the email-code factor needs a verified address', () => {
     await expect(confirmEmailEnrollment(engine.guard.mfa, { ...u, code: /(\d{6})/.exec(engine.mail.at(-1)!.text)![1]! })).resolves.toMatchObject({ issued: expect.anything() })
   })
 })
+
+describe('an unverified admin cannot require verified addresses (self lock-out)', () => {
+  let engine: MfaEngine
+  beforeAll(async () => { engine = await startMfaEngine() }, 60_000)
+  afterAll(async () => { await engine?.close() })
+
+  it('names account.emailVerification while their own address is unverified; nothing to say once it is, or for optional', async () => {
+    const { verificationSelfLockOut } = await import('../../modules/guard/runtime/core/email-verification/console-safety')
+    const admin = await newUser(engine, 'admin')
+    expect(await verificationSelfLockOut(engine.db, admin.userId, { account: { emailVerification: 'optional' } })).toBeUndefined()
+    expect(await verificationSelfLockOut(engine.db, admin.userId, { account: { emailVerification: 'required' } })).toEqual({
+      path: 'account.emailVerification', message: expect.stringContaining(`your own address ${admin.email} is not verified`),
+    })
+    const { verifyAddress } = await import('../support/mfa-engine')
+    await verifyAddress(engine, admin)
+    expect(await verificationSelfLockOut(engine.db, admin.userId, { account: { emailVerification: 'required' } })).toBeUndefined()
+  })
+})

@@ -90,9 +90,12 @@ export function simulateRequest(policy: CompiledPolicy, request: SimulationReque
   const matchedRules = route.rules.map(({ index, pattern, require }) => ({ index, pattern, require }))
   const common = { ...base, route: 'protected' as const, api: route.api, matchedRules }
   if (verdict.allow) {
-    const reason = route.verifyExempt
-      ? `${verdict.reason} (verify-email page: email-verification and second-factor checks do not apply)`
-      : route.mfaExempt ? `${verdict.reason} (MFA page: second-factor checks do not apply)` : verdict.reason
+    const verifyPage = readings.readings.includes(policy.config.account.verifyEmailUrl.toLowerCase())
+    const reason = !route.mfaExempt
+      ? verdict.reason
+      : verifyPage
+        ? `${verdict.reason} (verify-email page: email-verification and second-factor checks do not apply)`
+        : `${verdict.reason} (MFA page: second-factor and email-verification checks do not apply)`
     return { ...common, allow: true, status: 200, reason }
   }
   const redirect = route.api || options.verdictOnly ? undefined : denialRedirect(verdict, policy, request.path)

@@ -16,7 +16,10 @@ export type RouteClass =
     api: boolean
     rules: readonly CompiledRule[]
     mfaExempt: boolean
-    /** Only on the verify-email page (`account.verifyEmailUrl`): no email-verification check applies (MFA's neither). */
+    /**
+     * Only on the verify-email page (`account.verifyEmailUrl`) and the MFA pages: no email-verification
+     * check applies there (the verify page comes first and is exempt from MFA too, so neither can loop).
+     */
     verifyExempt?: true
   }
 
@@ -95,8 +98,8 @@ export function compilePolicy(config: GuardConfig, version: number): CompiledPol
     const api = (lists & API_LIST) !== 0
     // The verify-email page needs a signed-in user and keeps its rules' roles; it comes before MFA, so MFA is waived there too.
     if (lists & VERIFY_PAGE) return { kind: 'protected', api, rules: rules ?? NO_RULES, mfaExempt: true, verifyExempt: true }
-    // MFA pages need a signed-in user and keep their rules' roles; only MFA itself is waived there.
-    if (lists & MFA_PAGE) return { kind: 'protected', api, rules: rules ?? NO_RULES, mfaExempt: true }
+    // MFA pages need a signed-in user and keep their rules' roles; only MFA and the address check are waived there.
+    if (lists & MFA_PAGE) return { kind: 'protected', api, rules: rules ?? NO_RULES, mfaExempt: true, verifyExempt: true }
     if (rules) return { kind: 'protected', api, rules, mfaExempt: false }
     if (lists & IGNORED_LIST) return IGNORED
     if (lists & PUBLIC_LIST || !protectByDefault) return api ? PUBLIC_API : PUBLIC_PAGE
