@@ -182,6 +182,10 @@ export default defineNuxtModule<ModuleOptions>({
       name,
       from: resolver.resolve(`./runtime/server/utils/${name.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)}`),
     })))
+    // Auth0's step-up errors, for app handlers to throw and catch (each answers its documented body).
+    addServerImports(['MfaRequiredError', 'MfaTokenExpiredError', 'MfaTokenInvalidError', 'MfaTokenNotFoundError'].map(name => ({
+      name, from: resolver.resolve('./runtime/core/mfa/step-up-errors'),
+    })))
 
     // App: the session loaded once per page, composables, and the client-side judge of navigations.
     addPlugin(resolver.resolve('./runtime/app/plugins/session'))

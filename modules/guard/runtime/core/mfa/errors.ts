@@ -13,6 +13,7 @@ export const MFA_ERROR_CODES = defineErrorCodes({
   invalid_code: { status: 401, description: 'That code is not valid. Check it and try again.' },
   mfa_token_expired: { status: 401, description: 'The mfa_token has expired; retry the original request to get a new one.' },
   mfa_token_invalid: { status: 401, description: 'The mfa_token is not valid; retry the original request to get a new one.' },
+  mfa_token_not_found: { status: 404, description: 'This mfa_token is no longer in use: its session ended or its step-up is already done; retry the original request.' },
   session_expired: { status: 401, description: 'This session has ended; sign in again.' },
   not_enrolled: { status: 409, description: 'That factor is not set up for this account; use another factor.' },
   already_enrolled: { status: 409, description: 'That factor is already set up for this account.' },

@@ -9,7 +9,8 @@ import { countRecoveryCodes, replaceRecoveryCodes } from '../store/recovery-code
 import { findLiveSession, recordSessionFactor } from '../store/sessions'
 import { hitRateLimit, pruneMfaRows, resetRateLimit, type RateLimitRule } from '../store/rate-limits'
 import { writeAudit } from '../store/audit'
-import { mintMfaToken, verifyMfaToken, type MfaTokenClaims } from '../tokens/mfa-token'
+import { mintMfaToken, type MfaTokenClaims } from '../tokens/mfa-token'
+import { openStepUpToken } from './step-up-token'
 import type { LiveConfig } from '../engine/live-config'
 import { MfaError, tooManyAttempts } from './errors'
 import type { RenewedSession, SessionService } from '../engine/sessions'
@@ -227,8 +228,8 @@ export class MfaCore {
     return mintMfaToken(this.tokenKey, { sessionId, nowSeconds: this.nowSeconds(), ttlSeconds: this.mfaTokenTtlSeconds() })
   }
 
-  /** Opens a step-up token for this session; 401 `mfa_token_expired` / `mfa_token_invalid` (MfaTokenError). */
+  /** Opens a step-up token for this session; 401 `mfa_token_expired` / `mfa_token_invalid`, 404 `mfa_token_not_found` (MfaTokenError; see openStepUpToken). */
   verifyStepUpToken(token: string, sessionId: string): Promise<MfaTokenClaims> {
-    return verifyMfaToken(this.tokenKey, token, { sessionId, nowSeconds: this.nowSeconds() })
+    return openStepUpToken(this.db, this.tokenKey, token, { sessionId, nowSeconds: this.nowSeconds() })
   }
 }

@@ -242,3 +242,20 @@ export async function usersWithActiveOrg(db: SqlExecutor, orgId: string, now: Da
   )
   return rows.map(row => row.user_id)
 }
+
+/** A session as a step-up token's check sees it: whose it is, whether it is live, and its completed factors. */
+export interface SessionState { id: string; userId: string; live: boolean; factors: Record<string, number> }
+
+/**
+ * The state of each of these sessions that exists, live or ended (one read).
+ *
+ * @example
+ * const states = await sessionStates(db, [tokenSessionId, callerSessionId], new Date())
+ */
+export async function sessionStates(db: SqlExecutor, ids: readonly string[], now: Date): Promise<SessionState[]> {
+  const rows = await db.query<any>(
+    'select id, user_id, (revoked_at is null and expires_at > $2) as live, factors from guard_sessions where id = any($1::text[])',
+    [[...ids], now.toISOString()],
+  )
+  return rows.map(row => ({ id: row.id, userId: row.user_id, live: row.live === true, factors: row.factors ?? {} }))
+}

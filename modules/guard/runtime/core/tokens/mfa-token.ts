@@ -1,19 +1,17 @@
 import { EncryptJWT, errors, jwtDecrypt } from 'jose'
 import { randomToken } from '../crypto/random'
-import { MfaError } from '../mfa/errors'
+import { MfaTokenError, MfaTokenExpiredError, MfaTokenInvalidError } from '../mfa/step-up-errors'
 
 /**
- * Why an mfa_token was refused: 401 `mfa_token_expired` or `mfa_token_invalid`
- * (an MfaError: the API answers it as it is).
+ * Why an mfa_token was refused: 401 `mfa_token_expired` or `mfa_token_invalid`,
+ * 404 `mfa_token_not_found` (MfaTokenExpiredError, MfaTokenInvalidError,
+ * MfaTokenNotFoundError: core/mfa/step-up-errors.ts; the API answers them as they are).
  *
  * @example
  * try { await verifyMfaToken(key, token, { sessionId, nowSeconds }) }
  * catch (error) { if (error instanceof MfaTokenError) console.log(error.code, error.status) } // 'mfa_token_expired' 401
  */
-export class MfaTokenError extends MfaError<'mfa_token_expired' | 'mfa_token_invalid'> {
-  override name = 'MfaTokenError'
-  constructor(code: 'mfa_token_expired' | 'mfa_token_invalid', message: string) { super(code, message) }
-}
+export { MfaTokenError }
 
 export interface MfaTokenClaims { sid: string; jti: string; iat: number; exp: number }
 
@@ -36,24 +34,40 @@ export function mintMfaToken(key: Uint8Array, { sessionId, nowSeconds, ttlSecond
 }
 
 /**
- * Opens an `mfa_token` for `sessionId`. Throws `MfaTokenError`:
- * `mfa_token_expired` past its TTL, `mfa_token_invalid` when it was altered,
- * made with another key or belongs to another session.
+ * Opens an `mfa_token` made with `key`, whichever session it names: throws
+ * MfaTokenExpiredError past its TTL, MfaTokenInvalidError when it was
+ * altered, made with another key or is not an `mfa_token`.
  *
  * @example
- * const claims = await verifyMfaToken(key, body.mfaToken, { sessionId: auth.sessionId, nowSeconds })
+ * const { sid, iat } = await openMfaToken(key, body.mfaToken, nowSeconds)
  */
-export async function verifyMfaToken(key: Uint8Array, token: string, { sessionId, nowSeconds }: { sessionId: string; nowSeconds: number }): Promise<MfaTokenClaims> {
+export async function openMfaToken(key: Uint8Array, token: string, nowSeconds: number): Promise<MfaTokenClaims> {
   let payload: Record<string, unknown>
   try {
     ({ payload } = await jwtDecrypt(token, key, { ...OPTIONS, currentDate: new Date(nowSeconds * 1000), requiredClaims: ['exp', 'jti', 'iat'] }))
   }
   catch (error) {
-    if (error instanceof errors.JWTExpired) throw new MfaTokenError('mfa_token_expired', 'The mfa_token has expired; retry the original request to get a new one.')
-    throw new MfaTokenError('mfa_token_invalid', 'The mfa_token is not valid; retry the original request to get a new one.')
+    if (error instanceof errors.JWTExpired) throw new MfaTokenExpiredError()
+    throw new MfaTokenInvalidError()
   }
-  if (payload.typ !== 'mfa' || payload.sid !== sessionId) {
-    throw new MfaTokenError('mfa_token_invalid', 'The mfa_token belongs to another session; retry the original request to get a new one.')
-  }
+  if (payload.typ !== 'mfa' || typeof payload.sid !== 'string') throw new MfaTokenInvalidError()
   return payload as unknown as MfaTokenClaims
 }
+
+/**
+ * Opens an `mfa_token` for `sessionId`: as {@link openMfaToken}, and
+ * `mfa_token_invalid` when it belongs to another session. (The step-up
+ * check, MfaCore.verifyStepUpToken, also tells a token whose context is gone:
+ * core/mfa/step-up-token.ts.)
+ *
+ * @example
+ * const claims = await verifyMfaToken(key, body.mfaToken, { sessionId: auth.sessionId, nowSeconds })
+ */
+export async function verifyMfaToken(key: Uint8Array, token: string, { sessionId, nowSeconds }: { sessionId: string; nowSeconds: number }): Promise<MfaTokenClaims> {
+  const claims = await openMfaToken(key, token, nowSeconds)
+  if (claims.sid !== sessionId) throw new MfaTokenInvalidError(ANOTHER_SESSION)
+  return claims
+}
+
+/** The description of a token presented by another live session. */
+export const ANOTHER_SESSION = 'The mfa_token belongs to another session; retry the original request to get a new one.'

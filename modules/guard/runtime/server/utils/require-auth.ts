@@ -6,6 +6,7 @@ import { isGuardError, toH3Error, unavailableError } from './errors'
 import { useGuard } from './guard-instance'
 import { credentialsUnchecked, resolveAuth } from './judge-request'
 import { denialError } from './respond'
+import { rendersItself } from '../../core/mfa/step-up-errors'
 
 /** Who passed a check: signed in, with a session. */
 export type SignedInAuth = GuardAuth & { userId: string; sessionId: string }
@@ -17,6 +18,9 @@ export type SignedInAuth = GuardAuth & { userId: string; sessionId: string }
  * 503 `temporarily_unavailable` when the session could not be checked
  * because the database or keys are unreachable.
  * `{ mfa: false }` waives the global MFA validators for this handler.
+ * A second factor older than `stepUp.maxAgeSeconds` throws `MfaRequiredError`
+ * (Auth0's: `mfa_token`, `mfa_requirements`, `toJSON()`; uncaught, it answers
+ * 403 with that body as `data`).
  *
  * @example
  * export default defineEventHandler(async (event) => {
@@ -29,8 +33,9 @@ export async function requireAuth(event: H3Event, requirement: RouteRequirement 
     return await checkAuth(event, requirement)
   }
   catch (error) {
-    // An app's own handler sends what it throws through Nitro's error handler: give it an H3 error.
-    throw isGuardError(error) ? toH3Error(event, error) : error
+    // An app's own handler sends what it throws through Nitro's error handler: give it an H3 error
+    // (MfaRequiredError is one already, and stays catchable as itself).
+    throw isGuardError(error) && !rendersItself(error) ? toH3Error(event, error) : error
   }
 }
 

@@ -6,6 +6,7 @@ import type { GuardAuth } from '../../core/policy/auth'
 import { GuardError, returnPath, sendGuardError, toH3Error } from './errors'
 import { readyGuard } from './guard-instance'
 import { requestOptions } from './request-options'
+import { MfaRequiredError } from '../../core/mfa/step-up-errors'
 
 /**
  * The step-up part of a `mfa_required` denial: a fresh `mfa_token` bound to
@@ -41,8 +42,10 @@ export async function denialError(verdict: Denial, auth: GuardAuth): Promise<Gua
   return withDetails(verdict, stepUp)
 }
 
-function withDetails(verdict: Denial, stepUp: object | undefined): GuardError {
+function withDetails(verdict: Denial, stepUp: Awaited<ReturnType<typeof stepUpDetails>> | undefined): GuardError {
   const { error, error_description, ...details } = denialBody(verdict)
+  // Auth0's class, so an app's handler can catch it (requireAuth) and answer its toJSON() body.
+  if (error === 'mfa_required' && stepUp) return new MfaRequiredError(error_description, stepUp.mfa_token, stepUp.mfa_requirements)
   return new GuardError(error, error_description, { ...details, ...stepUp })
 }
 
