@@ -4,7 +4,10 @@ import type { GuardAnswer } from '#guard/app/types/guard-api'
 import { ADMIN_API, apiProblem, type ApiProblem } from './support/api'
 
 /** One row of `GET /admin/users`, as its handler answers it. */
-export type AdminUser = GuardAnswer<'/api/_guard/admin/users'>['users'][number]
+export type AdminUser = GuardAnswer<'/api/_guard/admin/users', 'get'>['users'][number]
+
+/** What the "More actions" menu of a user offers (components/admin/AdminUserActions.vue). */
+export type UserAction = 'reset-mfa' | 'revoke-sessions' | 'unlock' | 'disable' | 'enable' | 'delete'
 
 /** A user's public metadata: a JSON object that session tokens can carry. */
 export type PublicMetadata = Record<string, unknown>
@@ -120,6 +123,45 @@ function usersList() {
     return { ok: true, count: answer.revoked }
   })
 
+  /** Disables the account with a reason and an optional end (ISO 8601); their sessions end at once. */
+  const disable = (id: string, input: { reason: string; until?: string | null }) => act(id, 'disable', async () => {
+    const { revokedSessions, ...user } = await $fetch(`${ADMIN_API}/users/${encodeURIComponent(id)}/disable`, { method: 'POST', body: input })
+    replace({ ...user, id })
+    return { ok: true, count: revokedSessions }
+  })
+
+  const enable = (id: string) => act(id, 'enable', async () => {
+    const user = await $fetch(`${ADMIN_API}/users/${encodeURIComponent(id)}/enable`, { method: 'POST', body: {} })
+    replace({ ...user, id })
+    return { ok: true }
+  })
+
+  /** Clears the account's sign-in throttle and the user's second-factor and email-code limits; `count` is how many rows went. */
+  const unlock = (id: string) => act(id, 'unlock', async () => {
+    const answer = await $fetch(`${ADMIN_API}/users/${encodeURIComponent(id)}/unlock`, { method: 'POST', body: {} })
+    return { ok: true, count: answer.signInFailures + answer.rateLimits.length }
+  })
+
+  /** Deletes the account; it leaves the list at once. */
+  const remove = (id: string) => act(id, 'delete', async () => {
+    const answer = await $fetch(`${ADMIN_API}/users/${encodeURIComponent(id)}`, { method: 'DELETE' })
+    users.value = users.value.filter(user => user.id !== id)
+    total.value = Math.max(0, total.value - 1)
+    return { ok: true, count: answer.revokedSessions }
+  })
+
+  /** Creates an account with a password; the page is fetched again so it shows where the list puts it. */
+  async function create(input: { email: string; password: string; roles: string[] }): Promise<UserActionOutcome> {
+    try {
+      await $fetch(`${ADMIN_API}/users`, { method: 'POST', body: input })
+      await fetchPage()
+      return { ok: true }
+    }
+    catch (error) {
+      return { ok: false, problem: apiProblem(error) }
+    }
+  }
+
   /** Replaces the user's whole public metadata; the store remembers what the server saved. */
   const setPublicMetadata = (id: string, metadata: PublicMetadata) => act(id, 'metadata', async () => {
     const { effectiveWithinSeconds, effective, publicMetadata, ...user } = await $fetch(`${ADMIN_API}/users/${encodeURIComponent(id)}/metadata`, { method: 'PUT', body: { publicMetadata: metadata } })
@@ -130,13 +172,14 @@ function usersList() {
 
   return {
     users, total, query, limit, offset, loading, loaded, problem, busy, knownMetadata, page, pageCount, hasPrevious, hasNext,
-    fetchPage, search, goToPage, changeRoles, resetMfa, revokeSessions, setPublicMetadata,
+    fetchPage, search, goToPage, changeRoles, resetMfa, revokeSessions, setPublicMetadata, disable, enable, unlock, remove, create,
   }
 }
 
 /**
  * The users list of the console: search (debounced), paging, and the
- * actions on a user (roles, public metadata, reset MFA, revoke sessions). A slow answer to an
+ * actions on a user (roles, public metadata, reset MFA, revoke sessions, disable and enable,
+ * unlock, delete) and creating one with a password. A slow answer to an
  * older search never overwrites a newer one.
  *
  * @example
