@@ -67,6 +67,8 @@ describe('compilePolicy: classify', () => {
     expect(classify(policy, '/register')).toEqual({ kind: 'public', api: false })
     // The reset page of a forgotten password, like sign-in: nobody signed in can be asked to sign in for it.
     expect(classify(policy, '/forgot-password')).toEqual({ kind: 'public', api: false })
+    // Where an emailed invitation lands: the invited person has no account yet.
+    expect(classify(policy, '/accept-invitation')).toEqual({ kind: 'public', api: false })
     expect(classify(policy, '/')).toMatchObject({ kind: 'protected', rules: [{ index: 0, pattern: '/**' }] })
     expect(classify(policy, '/sign-in')).toMatchObject({ kind: 'protected', rules: [{ index: 0 }] })
   })
