@@ -29,7 +29,10 @@ let jwksUrl: string
 
 beforeAll(async () => {
   const rows = await Promise.all([0, 1, 2].map(i => generateSigningKey(sealKey, Date.now() + i)))
-  ;[keyA, keyB, stranger] = (await importSigningKeys(rows, sealKey)).keys as LoadedKey[]
+  const [a, b, c] = (await importSigningKeys(rows, sealKey)).keys
+  keyA = a!
+  keyB = b!
+  stranger = c!
   server = createServer((_req, res) => {
     published.hits++
     if (published.down) return res.writeHead(503).end()
