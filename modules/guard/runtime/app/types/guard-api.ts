@@ -44,6 +44,12 @@ export interface GuardApi {
   '/api/_guard/admin/invitations/:id': { delete: AnswerOf<typeof import('../../server/api/_guard/admin/invitations/[id].delete')> }
   '/api/_guard/admin/meta': { get: AnswerOf<typeof import('../../server/api/_guard/admin/meta.get')> }
   '/api/_guard/admin/mfa/stranded': { post: AnswerOf<typeof import('../../server/api/_guard/admin/mfa/stranded.post')> }
+  '/api/_guard/admin/organizations': { get: AnswerOf<typeof import('../../server/api/_guard/admin/organizations.get')>; post: AnswerOf<typeof import('../../server/api/_guard/admin/organizations.post')> }
+  '/api/_guard/admin/organizations/:id': { get: AnswerOf<typeof import('../../server/api/_guard/admin/organizations/[id].get')>; patch: AnswerOf<typeof import('../../server/api/_guard/admin/organizations/[id].patch')>; delete: AnswerOf<typeof import('../../server/api/_guard/admin/organizations/[id].delete')> }
+  '/api/_guard/admin/organizations/:id/invitations': { post: AnswerOf<typeof import('../../server/api/_guard/admin/organizations/[id]/invitations.post')> }
+  '/api/_guard/admin/organizations/:id/invitations/:invitationId': { delete: AnswerOf<typeof import('../../server/api/_guard/admin/organizations/[id]/invitations/[invitationId].delete')> }
+  '/api/_guard/admin/organizations/:id/members': { post: AnswerOf<typeof import('../../server/api/_guard/admin/organizations/[id]/members.post')> }
+  '/api/_guard/admin/organizations/:id/members/:userId': { put: AnswerOf<typeof import('../../server/api/_guard/admin/organizations/[id]/members/[userId].put')>; delete: AnswerOf<typeof import('../../server/api/_guard/admin/organizations/[id]/members/[userId].delete')> }
   '/api/_guard/admin/outbox': { get: AnswerOf<typeof import('../../server/api/_guard/admin/outbox.get')> }
   '/api/_guard/admin/simulate': { post: AnswerOf<typeof import('../../server/api/_guard/admin/simulate.post')> }
   '/api/_guard/admin/users': { get: AnswerOf<typeof import('../../server/api/_guard/admin/users.get')>; post: AnswerOf<typeof import('../../server/api/_guard/admin/users.post')> }

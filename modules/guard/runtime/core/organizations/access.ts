@@ -6,11 +6,23 @@ import { findOrganization, type OrganizationRecord } from '../store/organization
 import { OrganizationError } from './errors'
 import { orgPermissionsOf, type OrgSystemPermission } from './roles'
 
-/** Who asks: the signed-in user, and the client address for the audit log. */
-export interface OrgActor { userId: string; ip?: string }
+/**
+ * Who asks: the signed-in user, and the client address for the audit log.
+ * `kind: 'operator'` is a console administrator acting on any organization
+ * (the admin API checked the console's admin role before building it): the
+ * membership and org permission checks are skipped, every other rule (the
+ * last org:admin, known roles, audit, re-minting) holds. Absent: a member.
+ */
+export interface OrgActor { userId: string; ip?: string; kind?: 'member' | 'operator' }
 
 /** A member's standing in one organization: the organization, their membership, their permissions now. */
 export interface OrgStanding { organization: OrganizationRecord; membership: OrgMembershipRecord; permissions: string[] }
+
+/** What an actor may act on: the organization, and their own membership of it when they have one (an operator may not). */
+export interface OrgAccess { organization: OrganizationRecord; membership: OrgMembershipRecord | undefined }
+
+/** Whether the actor is a console operator (see {@link OrgActor}). */
+export const isOperator = (actor: OrgActor): boolean => actor.kind === 'operator'
 
 /**
  * The live config's organizations section, or 403 `organizations_disabled`.
@@ -58,13 +70,44 @@ export async function requireOrgPermission(guard: Guard, orgId: string, userId: 
 }
 
 /**
+ * The live config's organizations section as `actor` may use it: for an
+ * operator whether or not organizations are switched on (the console manages
+ * them either way), for a member only when they are (403 `organizations_disabled`).
+ *
+ * @example
+ * const { roles } = organizationsSectionFor(guard, { userId, kind: 'operator' })
+ */
+export function organizationsSectionFor(guard: Guard, actor: OrgActor): GuardConfig['organizations'] {
+  return isOperator(actor) ? guard.live.policy.config.organizations : organizationsConfig(guard)
+}
+
+/**
+ * The organization `actor` acts on, read through `db` (a transaction after
+ * `lockOrganization`, for a change). A member needs `permission` in it
+ * ({@link requireOrgPermission}: 403 `not_a_member`, 403
+ * `org_permission_required`); an operator needs none, and an unknown id is
+ * 404 `organization_not_found` (operators list every organization, so there
+ * is nothing to hide).
+ *
+ * @example
+ * const { organization } = await requireOrgAccess(guard, orgId, actor, 'org:sys_memberships:manage', tx)
+ */
+export async function requireOrgAccess(guard: Guard, orgId: string, actor: OrgActor, permission: OrgSystemPermission, db: SqlExecutor = guard.db): Promise<OrgAccess> {
+  if (!isOperator(actor)) return requireOrgPermission(guard, orgId, actor.userId, permission, db)
+  const organization = await findOrganization(db, orgId)
+  if (!organization) throw new OrganizationError('organization_not_found')
+  return { organization, membership: await findOrgMembership(db, orgId, actor.userId) }
+}
+
+/**
  * A role the live config defines, or 422 `invalid_request` naming `role`.
+ * `roles` defaults to the live config's (403 `organizations_disabled` when switched off).
  *
  * @example
  * assertKnownOrgRole(guard, body.role)
+ * assertKnownOrgRole(guard, body.role, organizationsSectionFor(guard, actor).roles)
  */
-export function assertKnownOrgRole(guard: Guard, role: string): void {
-  const { roles } = organizationsConfig(guard)
+export function assertKnownOrgRole(guard: Guard, role: string, roles: Readonly<Record<string, readonly string[]>> = organizationsConfig(guard).roles): void {
   if (!Object.hasOwn(roles, role)) {
     throw new OrganizationError('invalid_request', `role: unknown organization role "${role}"; use one of ${Object.keys(roles).join(', ')}`, { field: 'role' })
   }

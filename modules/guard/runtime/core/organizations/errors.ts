@@ -2,7 +2,9 @@ import { defineErrorCodes, GuardError, GUARD_ERROR_CODES } from '../errors'
 
 /**
  * The organizations registry. `not_a_member` is also the answer for an
- * organization that does not exist (ids are not enumerable either way);
+ * organization that does not exist (ids are not enumerable either way) —
+ * to members; a console operator, who lists them all, gets
+ * `organization_not_found`;
  * `org_permission_required` names the `permission` the caller's org role
  * lacks; `invalid_invitation` is the one answer for a token that is unknown,
  * used, revoked or expired (which of these is never said), while an
@@ -13,6 +15,8 @@ export const ORGANIZATION_ERROR_CODES = defineErrorCodes({
   organization_creation_disabled: { status: 403, description: 'Only administrators can create organizations on this site; ask one to create it and invite you.' },
   not_a_member: { status: 403, description: 'You are not a member of this organization; ask one of its admins to invite you.' },
   org_permission_required: { status: 403, description: 'Your role in this organization does not allow this; ask one of its admins.' },
+  organization_not_found: { status: 404, description: 'There is no such organization; pick one from the organizations list.' },
+  user_not_found: GUARD_ERROR_CODES.user_not_found,
   member_not_found: { status: 404, description: 'That user is not a member of this organization; reload the member list.' },
   invitation_not_found: { status: 404, description: 'This organization has no such pending invitation; reload the invitation list.' },
   slug_taken: { status: 409, description: 'Another organization already has this slug; choose another.' },

@@ -7,7 +7,7 @@ import { insertOrgInvitation, listOrgInvitations, revokeOrgInvitation } from '..
 import { isOrgMemberByEmail } from '../store/org-memberships'
 import { hitRateLimit, type RateLimitRule } from '../store/rate-limits'
 import { findUserById } from '../store/users'
-import { assertKnownOrgRole, organizationsConfig, requireOrgPermission, type OrgActor } from './access'
+import { assertKnownOrgRole, organizationsConfig, requireOrgAccess, requireOrgPermission, type OrgActor } from './access'
 import { OrganizationError } from './errors'
 import { ORG_MEMBER_ROLE, ORG_SYSTEM_PERMISSIONS } from './roles'
 import type { InviteInput } from './schema'
@@ -35,7 +35,9 @@ export function hashOrgInvitationToken(token: string, pepper: Uint8Array): strin
  * pending invitation of the address (lower-cased) to the organization stops working. 409
  * `already_a_member`; 422 for an unknown role; 429 past 50 invitations per
  * inviter per hour. The email goes out after the answer (`delivery`).
- * Audited as `organization.invite`.
+ * Audited as `organization.invite`. A console operator (`actor.kind:
+ * 'operator'`) may invite to any organization (404 `organization_not_found`),
+ * while organizations are switched on (the link's page needs them).
  *
  * @example
  * const { invitation, delivery } = await inviteToOrganization(guard, { userId, ip }, orgId, { email: 'bob@example.com' }, 'https://app.example.com/org-invitation')
@@ -45,7 +47,7 @@ export async function inviteToOrganization(guard: Guard, actor: OrgActor, orgId:
   const email = input.email.trim().toLowerCase()
   const role = input.role ?? ORG_MEMBER_ROLE
   assertKnownOrgRole(guard, role)
-  const { organization } = await requireOrgPermission(guard, orgId, actor.userId, ORG_SYSTEM_PERMISSIONS.membershipsManage)
+  const { organization } = await requireOrgAccess(guard, orgId, actor, ORG_SYSTEM_PERMISSIONS.membershipsManage)
   if (await isOrgMemberByEmail(guard.db, orgId, email)) throw new OrganizationError('already_a_member', undefined, { field: 'email' })
   const now = guard.mfa.nowDate()
   const hit = await hitRateLimit(guard.db, `org-invite:${actor.userId}`, ORG_INVITE_RULE, now)
@@ -55,7 +57,7 @@ export async function inviteToOrganization(guard: Guard, actor: OrgActor, orgId:
   const invitation = await insertOrgInvitation(guard.db, {
     id: newId('orginv'), orgId, email, role, tokenHash: hashOrgInvitationToken(token, guard.mfa.pepper), invitedBy: actor.userId, now, expiresAt,
   })
-  await writeAudit(guard.db, { actorId: actor.userId, action: 'organization.invite', target: orgId, after: { invitationId: invitation.id, email: invitation.email, role }, ip: actor.ip })
+  await writeAudit(guard.db, { actorId: actor.userId, action: 'organization.invite', target: orgId, before: null, after: { invitationId: invitation.id, email: invitation.email, role, status: 'pending' }, ip: actor.ip })
   const inviter = await findUserById(guard.db, actor.userId)
   const link = `${acceptUrl}?token=${encodeURIComponent(token)}`
   const delivery = guard.mfa.deps.mailer.send(invitationMessage(invitation.email, organization.name, role, inviter?.email, link, section.invitationTtlHours))
@@ -78,16 +80,17 @@ export async function listInvitations(guard: Guard, orgId: string, userId: strin
  * Withdraws a pending invitation (its link stops working); needs
  * `org:sys_memberships:manage`; 404 `invitation_not_found` when the
  * organization has no such pending one. Audited as `organization.invitation_revoke`.
+ * A console operator (`actor.kind: 'operator'`) may revoke any organization's invitations.
  *
  * @example
  * await revokeInvitation(guard, { userId, ip }, orgId, invitationId) // { status: 'revoked', … }
  */
 export async function revokeInvitation(guard: Guard, actor: OrgActor, orgId: string, invitationId: string): Promise<OrgInvitationView> {
-  await requireOrgPermission(guard, orgId, actor.userId, ORG_SYSTEM_PERMISSIONS.membershipsManage)
+  await requireOrgAccess(guard, orgId, actor, ORG_SYSTEM_PERMISSIONS.membershipsManage)
   const now = guard.mfa.nowDate()
   const revoked = await revokeOrgInvitation(guard.db, orgId, invitationId, now)
   if (!revoked) throw new OrganizationError('invitation_not_found')
-  await writeAudit(guard.db, { actorId: actor.userId, action: 'organization.invitation_revoke', target: orgId, before: { invitationId, email: revoked.email, role: revoked.role }, ip: actor.ip })
+  await writeAudit(guard.db, { actorId: actor.userId, action: 'organization.invitation_revoke', target: orgId, before: { invitationId, email: revoked.email, role: revoked.role, status: 'pending' }, after: { invitationId, status: 'revoked' }, ip: actor.ip })
   return invitationView(revoked, now)
 }
 

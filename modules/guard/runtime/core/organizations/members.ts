@@ -4,7 +4,8 @@ import { writeAudit } from '../store/audit'
 import { countOrgMembersWithRole, deleteOrgMembership, findOrgMembership, listOrgMembers, setOrgMemberRole, type OrgMemberView } from '../store/org-memberships'
 import { lockOrganization } from '../store/organizations'
 import { clearSessionsActiveOrg } from '../store/sessions'
-import { assertKnownOrgRole, orgClaimsChanged, requireOrgMember, requireOrgPermission, type OrgActor } from './access'
+import { findUserById } from '../store/users'
+import { assertKnownOrgRole, isOperator, organizationsSectionFor, orgClaimsChanged, requireOrgAccess, requireOrgMember, requireOrgPermission, type OrgActor } from './access'
 import { OrganizationError } from './errors'
 import { ORG_ADMIN_ROLE, ORG_SYSTEM_PERMISSIONS } from './roles'
 
@@ -27,20 +28,24 @@ export async function listMembers(guard: Guard, orgId: string, userId: string, p
  * organization without an org:admin (judged under a lock on the
  * organization, so two admins demoting each other at once cannot both win).
  * The member's sessions are re-minted at their next request on every
- * instance. Audited as `organization.member_role`.
+ * instance. Audited as `organization.member_role` (the member's address and
+ * role before and after). A console operator (`actor.kind: 'operator'`) may
+ * do it in any organization, whether or not organizations are switched on.
  *
  * @example
  * await changeMemberRole(guard, { userId: adminId }, orgId, memberId, 'org:admin') // { userId, role: 'org:admin' }
+ * await changeMemberRole(guard, { userId: operatorId, kind: 'operator' }, orgId, memberId, 'org:member')
  */
 export async function changeMemberRole(guard: Guard, actor: OrgActor, orgId: string, memberId: string, role: string): Promise<{ userId: string; role: string }> {
-  assertKnownOrgRole(guard, role)
+  assertKnownOrgRole(guard, role, organizationsSectionFor(guard, actor).roles)
   const before = await guard.db.transaction(async (tx) => {
     const target = await lockedTarget(guard, tx, actor, orgId, memberId)
     if (target.role === role) return role
     await refuseLastAdmin(tx, orgId, target.role, role)
     const changed = await setOrgMemberRole(tx, orgId, memberId, role)
     if (!changed) throw new OrganizationError('member_not_found')
-    await writeAudit(tx, { actorId: actor.userId, action: 'organization.member_role', target: `${orgId}:${memberId}`, before: { role: changed.before }, after: { role }, ip: actor.ip })
+    const email = await memberEmail(tx, memberId)
+    await writeAudit(tx, { actorId: actor.userId, action: 'organization.member_role', target: `${orgId}:${memberId}`, before: { email, role: changed.before }, after: { email, role }, ip: actor.ip })
     return changed.before
   })
   if (before !== role) await orgClaimsChanged(guard, [memberId])
@@ -52,20 +57,22 @@ export async function changeMemberRole(guard: Guard, actor: OrgActor, orgId: str
  * `org:sys_memberships:manage`. 404 `member_not_found`; 409
  * `last_org_admin` for the last org:admin. Their sessions lose the
  * organization as the active one and are re-minted at their next request on
- * every instance. Audited as `organization.member_remove`.
+ * every instance. Audited as `organization.member_remove` (before: the
+ * address and role; after: no membership). A console operator may remove
+ * anyone, themselves included, from any organization.
  *
  * @example
  * await removeMember(guard, { userId: adminId, ip }, orgId, memberId) // { removed: true }
  */
 export async function removeMember(guard: Guard, actor: OrgActor, orgId: string, memberId: string): Promise<{ removed: true }> {
-  if (memberId === actor.userId) {
+  if (memberId === actor.userId && !isOperator(actor)) {
     await leaveOrganization(guard, actor, orgId)
     return { removed: true }
   }
   await guard.db.transaction(async (tx) => {
     const target = await lockedTarget(guard, tx, actor, orgId, memberId)
     await dropMember(tx, orgId, memberId, target.role)
-    await writeAudit(tx, { actorId: actor.userId, action: 'organization.member_remove', target: `${orgId}:${memberId}`, before: { role: target.role }, ip: actor.ip })
+    await writeAudit(tx, { actorId: actor.userId, action: 'organization.member_remove', target: `${orgId}:${memberId}`, before: { email: await memberEmail(tx, memberId), role: target.role }, after: null, ip: actor.ip })
   })
   await orgClaimsChanged(guard, [memberId])
   return { removed: true }
@@ -93,11 +100,16 @@ export async function leaveOrganization(guard: Guard, actor: OrgActor, orgId: st
 
 /** Locks the organization, checks the actor may manage its members, and returns the target's membership (404 when none). */
 async function lockedTarget(guard: Guard, tx: SqlExecutor, actor: OrgActor, orgId: string, memberId: string) {
-  if (!(await lockOrganization(tx, orgId))) throw new OrganizationError('not_a_member')
-  await requireOrgPermission(guard, orgId, actor.userId, ORG_SYSTEM_PERMISSIONS.membershipsManage, tx)
+  if (!(await lockOrganization(tx, orgId))) throw new OrganizationError(isOperator(actor) ? 'organization_not_found' : 'not_a_member')
+  await requireOrgAccess(guard, orgId, actor, ORG_SYSTEM_PERMISSIONS.membershipsManage, tx)
   const target = await findOrgMembership(tx, orgId, memberId)
   if (!target) throw new OrganizationError('member_not_found')
   return target
+}
+
+/** A member's address for the audit log (null once the account is gone). */
+async function memberEmail(tx: SqlExecutor, userId: string): Promise<string | null> {
+  return (await findUserById(tx, userId))?.email ?? null
 }
 
 /** 409 `last_org_admin` when the one org:admin would stop being one. */

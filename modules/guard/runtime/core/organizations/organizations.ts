@@ -5,7 +5,7 @@ import { insertOrgMembership, listUserOrgMemberships } from '../store/org-member
 import { insertOrganization } from '../store/organizations'
 import { hitRateLimit, type RateLimitRule } from '../store/rate-limits'
 import { findUserById } from '../store/users'
-import { organizationsConfig, orgClaimsChanged, requireOrgMember, type OrgActor } from './access'
+import { isOperator, organizationsConfig, organizationsSectionFor, orgClaimsChanged, requireOrgMember, type OrgActor } from './access'
 import { OrganizationError } from './errors'
 import { ORG_ADMIN_ROLE, orgPermissionsOf } from './roles'
 import { SLUG_PATTERN, slugFromName, type CreateOrganizationInput } from './schema'
@@ -23,28 +23,37 @@ export const ORG_CREATE_RULE: RateLimitRule = { limit: 20, windowSeconds: 3_600,
  * the name gives none), 409 `slug_taken`, 429 past 20 per user per hour.
  * Audited as `organization.create`.
  *
+ * A console operator (`actor.kind: 'operator'`) creates it for `options.ownerId`
+ * (its first org:admin; default the operator), whether or not organizations
+ * are switched on, with neither the `usersCanCreate` check nor the rate limit.
+ *
  * @example
  * const org = await createOrganization(guard, { userId, ip }, { name: 'Acme' }) // { slug: 'acme', role: 'org:admin', … }
+ * await createOrganization(guard, { userId: operatorId, kind: 'operator' }, { name: 'Acme' }, { ownerId })
  */
-export async function createOrganization(guard: Guard, actor: OrgActor, input: CreateOrganizationInput): Promise<OrganizationView> {
-  const section = organizationsConfig(guard)
-  if (!section.usersCanCreate) {
+export async function createOrganization(guard: Guard, actor: OrgActor, input: CreateOrganizationInput, options: { ownerId?: string } = {}): Promise<OrganizationView> {
+  const operator = isOperator(actor)
+  const ownerId = operator ? options.ownerId ?? actor.userId : actor.userId
+  const section = organizationsSectionFor(guard, actor)
+  if (!operator && !section.usersCanCreate) {
     const user = await findUserById(guard.db, actor.userId)
     if (!user || !guard.live.policy.permissionsFor(user.roles).has('guard:admin')) throw new OrganizationError('organization_creation_disabled')
   }
   const slug = input.slug ?? slugFromName(input.name)
   if (!SLUG_PATTERN.test(slug)) throw new OrganizationError('invalid_request', 'slug: choose a slug of 2 to 64 lower-case letters, digits and dashes', { field: 'slug' })
   const now = guard.mfa.nowDate()
-  const hit = await hitRateLimit(guard.db, `org-create:${actor.userId}`, ORG_CREATE_RULE, now)
-  if (!hit.allowed) throw new OrganizationError('too_many_attempts', 'You created many organizations in a short time; try again later.', { retryAfterSeconds: hit.retryAfterSeconds })
+  if (!operator) {
+    const hit = await hitRateLimit(guard.db, `org-create:${actor.userId}`, ORG_CREATE_RULE, now)
+    if (!hit.allowed) throw new OrganizationError('too_many_attempts', 'You created many organizations in a short time; try again later.', { retryAfterSeconds: hit.retryAfterSeconds })
+  }
   const org = await guard.db.transaction(async (tx) => {
     const created = await insertOrganization(tx, { id: newId('org'), name: input.name, slug, createdBy: actor.userId, now })
     if (!created) throw new OrganizationError('slug_taken', undefined, { field: 'slug' })
-    await insertOrgMembership(tx, { orgId: created.id, userId: actor.userId, role: ORG_ADMIN_ROLE, now })
-    await writeAudit(tx, { actorId: actor.userId, action: 'organization.create', target: created.id, after: { name: created.name, slug: created.slug }, ip: actor.ip })
+    await insertOrgMembership(tx, { orgId: created.id, userId: ownerId, role: ORG_ADMIN_ROLE, now })
+    await writeAudit(tx, { actorId: actor.userId, action: 'organization.create', target: created.id, before: null, after: { name: created.name, slug: created.slug, ownerId }, ip: actor.ip })
     return created
   })
-  await orgClaimsChanged(guard, [actor.userId])
+  await orgClaimsChanged(guard, [ownerId])
   return organizationView(org, ORG_ADMIN_ROLE, orgPermissionsOf(section.roles, ORG_ADMIN_ROLE))
 }
 

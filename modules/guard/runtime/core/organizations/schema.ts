@@ -45,3 +45,9 @@ export const acceptInvitationSchema = z.object({ token: z.string().trim().min(1,
 
 /** POST /session/organization: `{ organizationId }`, null for none. */
 export const setActiveOrganizationSchema = z.object({ organizationId: z.string().min(1).max(64).nullable() })
+
+/** POST /admin/organizations (console): `{ name, slug?, ownerEmail }`, the owner becoming its first org:admin. */
+export const createOrganizationForSchema = z.object({ name, slug: slug.optional(), ownerEmail: email })
+
+/** POST /admin/organizations/:id/members (console): `{ email, role? }` (default `org:member`), an existing user added at once. */
+export const addMemberSchema = z.object({ email, role: orgRole.default('org:member') })

@@ -114,3 +114,31 @@ export async function updateOrganization(db: SqlExecutor, id: string, changes: {
 export async function deleteOrganization(db: SqlExecutor, id: string): Promise<boolean> {
   return (await db.query('delete from guard_organizations where id = $1 returning id', [id])).length > 0
 }
+
+/** An organization as the console lists it: the record and how many members it has. */
+export interface OrganizationListItem extends OrganizationRecord { memberCount: number }
+
+const likeEscape = (text: string) => text.replace(/[\\%_]/g, match => `\\${match}`)
+
+/**
+ * Every organization (for the console), by name, one page (`limit`,
+ * `offset`) and the total; `q` matches a substring of the name or the slug,
+ * case-insensitively (`%` and `_` match themselves). Each with its member count.
+ *
+ * @example
+ * const { organizations, total } = await searchOrganizations(db, { q: 'acme', limit: 20, offset: 0 })
+ * // organizations: [{ id: 'org_…', name: 'Acme', slug: 'acme', memberCount: 3, … }]
+ */
+export async function searchOrganizations(db: SqlExecutor, { q, limit, offset }: { q: string; limit: number; offset: number }): Promise<{ organizations: OrganizationListItem[]; total: number }> {
+  const pattern = `%${likeEscape(q.trim().toLowerCase())}%`
+  const rows = await db.query<any>(
+    `select ${COLUMNS.split(', ').map(column => `o.${column}`).join(', ')},
+            (select count(*)::int from guard_org_memberships m where m.org_id = o.id) as member_count
+       from guard_organizations o
+      where lower(o.name) like $1 or lower(o.slug) like $1
+      order by lower(o.name), o.id limit $2 offset $3`,
+    [pattern, limit, offset],
+  )
+  const [count] = await db.query<{ total: number }>('select count(*)::int as total from guard_organizations where lower(name) like $1 or lower(slug) like $1', [pattern])
+  return { organizations: rows.map(row => ({ ...toOrganizationRecord(row), memberCount: Number(row.member_count) })), total: Number(count?.total ?? 0) }
+}
