@@ -14,9 +14,10 @@ import { WEBAUTHN_REJECTION_CODES, WebauthnRejectedError } from '#guard/core/mfa
 import { ORGANIZATION_ERROR_CODES } from '#guard/core/organizations/errors'
 import { DataDirLockedError } from '#guard/core/store/db/data-dir-lock'
 import { SESSION_TOKEN_ERROR_CODES } from '#guard/core/tokens/session-token'
+import { TOKEN_AUDIENCE_ERROR_CODES } from '#guard/core/tokens/token-audience'
 import { defineGuardHandler } from '#guard/server/utils/define-guard-handler'
 
-const REGISTRIES: Record<string, ErrorRegistry> = { base: GUARD_ERROR_CODES, mfa: MFA_ERROR_CODES, webauthn: WEBAUTHN_REJECTION_CODES, sessionToken: SESSION_TOKEN_ERROR_CODES, account: ACCOUNT_ERROR_CODES, organizations: ORGANIZATION_ERROR_CODES }
+const REGISTRIES: Record<string, ErrorRegistry> = { base: GUARD_ERROR_CODES, mfa: MFA_ERROR_CODES, webauthn: WEBAUTHN_REJECTION_CODES, sessionToken: SESSION_TOKEN_ERROR_CODES, account: ACCOUNT_ERROR_CODES, organizations: ORGANIZATION_ERROR_CODES, tokenAudience: TOKEN_AUDIENCE_ERROR_CODES }
 
 describe('the registries', () => {
   it('give each code one status, wherever it is registered', () => {
