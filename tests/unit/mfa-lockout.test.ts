@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { completeChallenge } from '../../modules/guard/runtime/core/mfa/challenge'
 import type { MfaError } from '../../modules/guard/runtime/core/mfa/errors'
 import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp/otp'
-import { hitRateLimit, pruneMfaRows } from '../../modules/guard/runtime/core/store/rate-limits'
+import { hitRateLimit } from '../../modules/guard/runtime/core/store/rate-limits'
+import { pruneExpiredRows } from '../../modules/guard/runtime/core/engine/prune'
 import { findLiveSession } from '../../modules/guard/runtime/core/store/sessions'
 import { enrollTotp, newUser, signInAgain, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
 
@@ -116,10 +117,10 @@ describe('hitRateLimit (one atomic statement)', () => {
     await hitRateLimit(engine.db, 'prune:blocked', rule, new Date(now))
     await hitRateLimit(engine.db, 'prune:blocked', rule, new Date(now)) // blocked for 10 minutes
     await hitRateLimit(engine.db, 'prune:counting', rule, new Date(now))
-    await pruneMfaRows(engine.db, new Date(now + 120_000))
+    await pruneExpiredRows(engine.db, new Date(now + 120_000))
     const keys = async () => (await engine.db.query<{ key: string }>(`select key from guard_rate_limits where key like 'prune:%' order by key`)).map(row => row.key)
     expect(await keys()).toEqual(['prune:blocked'])
-    await pruneMfaRows(engine.db, new Date(now + 600_000))
+    await pruneExpiredRows(engine.db, new Date(now + 600_000))
     expect(await keys()).toEqual([])
   })
 })

@@ -7,7 +7,8 @@ import type { GuardDatabase } from '../store/db/database'
 import { enrolledFactorTypes, listFactors, type FactorRecord } from '../store/factors'
 import { countRecoveryCodes, replaceRecoveryCodes } from '../store/recovery-codes'
 import { findLiveSession, recordSessionFactor } from '../store/sessions'
-import { hitRateLimit, pruneMfaRows, resetRateLimit, type RateLimitRule } from '../store/rate-limits'
+import { hitRateLimit, resetRateLimit, type RateLimitRule } from '../store/rate-limits'
+import { pruneExpiredRows } from '../engine/prune'
 import { writeAudit } from '../store/audit'
 import { mintMfaToken, type MfaTokenClaims } from '../tokens/mfa-token'
 import { openStepUpToken } from './step-up-token'
@@ -90,7 +91,7 @@ export class MfaCore {
     const nowMs = this.deps.now()
     if (nowMs - this.lastPruneMs < 3_600_000) return
     this.lastPruneMs = nowMs
-    void pruneMfaRows(this.db, new Date(nowMs)).catch(() => { this.lastPruneMs = 0 })
+    void pruneExpiredRows(this.db, new Date(nowMs)).catch(() => { this.lastPruneMs = 0 })
   }
 
   /**

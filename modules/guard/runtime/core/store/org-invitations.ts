@@ -131,3 +131,17 @@ export async function forgetOrgInvitationsOf(db: SqlExecutor, userId: string, em
   const cleared = (await db.query('update guard_org_invitations set invited_by = null where invited_by = $1 returning 1', [userId])).length
   return { deleted, cleared }
 }
+
+/**
+ * Deletes organization invitations that ended (accepted, revoked or expired)
+ * before `before`; resolves to how many went.
+ *
+ * @example
+ * await pruneOrgInvitations(db, new Date(Date.now() - 30 * 86_400_000))
+ */
+export async function pruneOrgInvitations(db: SqlExecutor, before: Date): Promise<number> {
+  return (await db.query(
+    'delete from guard_org_invitations where coalesce(accepted_at, revoked_at, expires_at) <= $1 or expires_at <= $1 returning 1',
+    [before.toISOString()],
+  )).length
+}

@@ -1,10 +1,4 @@
 import type { SqlExecutor } from './db/database'
-import { pruneEmailCodes } from './email-codes'
-import { prunePasswordResets } from './password-resets'
-import { pruneEmailVerifications } from './email-verifications'
-import { pruneRememberedDevices } from './remembered-devices'
-import { pruneSignInFailures } from './sign-in-failures'
-import { pruneWebauthnChallenges } from './webauthn-challenges'
 
 export interface RateLimitRule {
   /** Attempts allowed within the window. */
@@ -74,21 +68,6 @@ export async function rateLimitWait(db: SqlExecutor, key: string, now: Date): Pr
  */
 export async function resetRateLimit(db: SqlExecutor, key: string, now: Date): Promise<void> {
   await db.query('delete from guard_rate_limits where key = $1 and (blocked_until is null or blocked_until <= $2)', [key, now.toISOString()])
-}
-
-/**
- * Deletes what can no longer matter: rate-limit rows whose window and block
- * are over, sign-in failures older than an hour, spent or expired email codes, reset codes and WebAuthn challenges, and
- * expired or revoked remembered devices, spent or expired address-verification codes: each table's own prune, one after
- * another (separate statements, as before). Returns how many rows went.
- *
- * @example
- * await pruneMfaRows(db, new Date())
- */
-export async function pruneMfaRows(db: SqlExecutor, now: Date): Promise<number> {
-  let removed = 0
-  for (const prune of [pruneRateLimits, pruneSignInFailures, pruneEmailCodes, pruneWebauthnChallenges, pruneRememberedDevices, prunePasswordResets, pruneEmailVerifications]) removed += await prune(db, now)
-  return removed
 }
 
 /**
