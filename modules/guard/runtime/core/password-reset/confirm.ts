@@ -45,7 +45,7 @@ export async function confirmPasswordReset(guard: Guard, input: ResetConfirmInpu
   }
   await proveResetFactor(guard.mfa, user.id, input)
   if (!(await spendPasswordReset(guard.db, reset.id, guard.mfa.nowDate()))) throw new PasswordResetError('invalid_reset_code')
-  await setUserPasswordHash(guard.db, user.id, await hashPassword(input.password))
+  await setUserPasswordHash(guard.db, user.id, await hashPassword(input.password), guard.mfa.nowDate())
   await deletePasswordResets(guard.db, user.id)
   await resetRateLimit(guard.db, `reset-request:address:${sha256(input.email.toLowerCase())}`, now)
   const revokedSessions = await guard.revokeUserSessions(user.id)

@@ -100,16 +100,16 @@ export async function findUserByEmail(db: SqlExecutor, email: string): Promise<U
 
 /**
  * Replaces a user's password hash (a completed password reset, a change of
- * password) and, with `changedAt`, records it as `password_changed_at`;
- * `false` when the user is gone.
+ * password) and records `changedAt` as `password_changed_at`; `false`
+ * when the user is gone.
  *
  * @example
  * await setUserPasswordHash(db, userId, await hashPassword(newPassword), new Date())
  */
-export async function setUserPasswordHash(db: SqlExecutor, userId: string, passwordHash: string, changedAt?: Date): Promise<boolean> {
+export async function setUserPasswordHash(db: SqlExecutor, userId: string, passwordHash: string, changedAt: Date): Promise<boolean> {
   return (await db.query(
-    'update guard_users set password_hash = $2, password_changed_at = coalesce($3::timestamptz, password_changed_at), updated_at = now() where id = $1 returning id',
-    [userId, passwordHash, changedAt?.toISOString() ?? null],
+    'update guard_users set password_hash = $2, password_changed_at = $3, updated_at = now() where id = $1 returning id',
+    [userId, passwordHash, changedAt.toISOString()],
   )).length > 0
 }
 
@@ -143,15 +143,15 @@ export interface AdminUserSummary {
   createdAt: Date
   /** Sessions neither revoked nor expired. */
   activeSessions: number
+  /** When an admin disabled the account, its reason and end (all null when enabled; a passed `disabledUntil` means enabled again). */
+  disabledAt: Date | null
+  disabledReason: string | null
+  disabledUntil: Date | null
 }
 
 /** `%`, `_` and `\` taken literally in a LIKE pattern. */
 const likeEscape = (text: string) => text.replace(/[\\%_]/g, match => `\\${match}`)
 
-  /** When an admin disabled the account, its reason and end (all null when enabled; a passed `disabledUntil` means enabled again). */
-  disabledAt: Date | null
-  disabledReason: string | null
-  disabledUntil: Date | null
 /**
  * A page of users, oldest first, optionally only those whose email contains
  * `q` (case-insensitive), with the number of matches and each user's live
