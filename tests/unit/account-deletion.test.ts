@@ -29,6 +29,8 @@ import { hitRateLimit } from '../../modules/guard/runtime/core/store/rate-limits
 import { saveReenrollProof } from '../../modules/guard/runtime/core/store/reenroll-proofs'
 import { insertRememberedDevice } from '../../modules/guard/runtime/core/store/remembered-devices'
 import { setUserRoles } from '../../modules/guard/runtime/core/store/users'
+import { findOrganization, insertOrganization } from '../../modules/guard/runtime/core/store/organizations'
+import { insertOrgMembership } from '../../modules/guard/runtime/core/store/org-memberships'
 import { saveWebauthnChallenge } from '../../modules/guard/runtime/core/store/webauthn-challenges'
 import { listOutboxMessages } from '../../modules/guard/runtime/core/store/outbox'
 import { rejectionOf } from '../support/engine'
@@ -109,7 +111,7 @@ describe('deleting an account', () => {
     [email.toUpperCase(), keeper.userId, now().toISOString(), later().toISOString(), user.userId])
     await writeAudit(engine.db, { actorId: keeper.userId, action: 'user.roles_changed', target: user.userId, before: { email: email.toUpperCase(), roles: ['member'] }, after: { note: `changed ${email} by hand` } })
     await engine.db.query(`insert into guard_organizations (id, name, slug, created_by, created_at, updated_at) values ('org_erase', 'Erase Inc', 'erase-inc', $1, $2, $2)`, [user.userId, now().toISOString()])
-    await engine.db.query(`insert into guard_org_memberships (org_id, user_id, role, created_at) values ('org_erase', $1, 'org:admin', $2)`, [user.userId, now().toISOString()])
+    await engine.db.query(`insert into guard_org_memberships (org_id, user_id, role, created_at) values ('org_erase', $1, 'org:admin', $2), ('org_erase', $3, 'org:admin', $2)`, [user.userId, now().toISOString(), keeper.userId])
     await engine.db.query(`insert into guard_org_invitations (id, org_id, email, role, token_hash, invited_by, created_at, expires_at) values
       ('oinv_to', 'org_erase', $1, 'org:member', 'oth-to', $2, $3, $4), ('oinv_sent', 'org_erase', 'friend@example.test', 'org:member', 'oth-sent', $5, $3, $4)`,
     [email, keeper.userId, now().toISOString(), later().toISOString(), user.userId])
@@ -201,6 +203,29 @@ describe('deleting an account', () => {
     const [entry] = await engine.db.query<{ actor_id: string; ip: string; after: unknown }>(`select actor_id, ip, after from guard_audit where action = 'user.deleted' and target = $1`, [second.userId])
     expect(entry).toEqual({ actor_id: keeper.userId, ip: '203.0.113.7', after: { by: 'admin', revokedSessions: 1 } })
     expect(await rejectionOf(deleteUser(engine.guard, second.userId, { actorId: keeper.userId, by: 'admin' }))).toMatchObject({ code: 'user_not_found', status: 404 })
+  })
+
+  it('refuses the last org:admin of an organization with other members, naming it; an organization with no one else goes with the account', async () => {
+    const owner = await newUser(engine, 'org-owner')
+    const member = await newUser(engine, 'org-member')
+    const now = engine.guard.mfa.nowDate()
+    await insertOrganization(engine.db, { id: 'org_shared', name: 'Shared Co', slug: 'shared-co', createdBy: owner.userId, now })
+    await insertOrganization(engine.db, { id: 'org_solo', name: 'Solo Co', slug: 'solo-co', createdBy: owner.userId, now })
+    await insertOrgMembership(engine.db, { orgId: 'org_shared', userId: owner.userId, role: 'org:admin', now })
+    await insertOrgMembership(engine.db, { orgId: 'org_shared', userId: member.userId, role: 'org:member', now })
+    await insertOrgMembership(engine.db, { orgId: 'org_solo', userId: owner.userId, role: 'org:admin', now })
+
+    const refused = await rejectionOf(deleteOwn(owner))
+    expect(refused).toMatchObject({ code: 'last_org_admin', status: 409, details: { organizations: ['org_shared'] } })
+    expect(refused.message).toContain('Shared Co')
+    expect(await signsIn(owner.email)).toBe(true) // nothing was deleted
+    expect(await findOrganization(engine.db, 'org_solo')).toBeDefined()
+
+    await insertOrgMembership(engine.db, { orgId: 'org_shared', userId: member.userId, role: 'org:admin', now }).catch(() => {})
+    await engine.db.query(`update guard_org_memberships set role = 'org:admin' where org_id = 'org_shared' and user_id = $1`, [member.userId])
+    await deleteOwn(owner)
+    expect(await findOrganization(engine.db, 'org_solo')).toBeUndefined()
+    expect(await findOrganization(engine.db, 'org_shared')).toMatchObject({ id: 'org_shared' })
   })
 
   describe('of one\'s own account', () => {

@@ -1,5 +1,9 @@
 import type { Guard } from '../engine/create-guard'
 import { lockUserForDeletion } from '../store/users'
+import { organizationsWhereSoleRole } from '../store/org-memberships'
+import { deleteOrganization } from '../store/organizations'
+import { ORG_ADMIN_ROLE } from '../organizations/roles'
+import { OrganizationError } from '../organizations/errors'
 import { AccountError } from './errors'
 import { eraseUserRows } from './erase-user'
 
@@ -23,8 +27,11 @@ export interface DeletedUser {
 /**
  * Deletes an account, in one transaction: the users lock and the user's row
  * are taken first, then the last admin who can sign in is refused (409
- * `last_admin`, LastAdminError — as taking their admin role would be), then
- * every table is handled as ACCOUNT_ERASURE_PLAN says (deleted, by cascade
+ * `last_admin`, LastAdminError — as taking their admin role would be), and
+ * so is the last `org:admin` of an organization that has other members (409
+ * `last_org_admin`, naming the organizations: give someone else the role
+ * first); an organization the user is the only member of goes with the
+ * account. Then every table is handled as ACCOUNT_ERASURE_PLAN says (deleted, by cascade
  * or by statement; the audit log anonymised and told `user.deleted`). After
  * the commit every session that was live is revoked on every instance
  * (revokeSession: this instance's cache and NOTIFY), so an already-issued
@@ -45,6 +52,13 @@ export async function deleteUser(guard: Guard, userId: string, options: DeleteUs
   const erased = await guard.db.transaction(async (tx) => {
     const user = await lockUserForDeletion(tx, userId, now)
     if (!user) return undefined
+    const soleAdminOf = await organizationsWhereSoleRole(tx, user.id, ORG_ADMIN_ROLE)
+    const shared = soleAdminOf.filter(org => org.otherMembers > 0)
+    if (shared.length) {
+      const names = shared.map(org => org.name).join(', ')
+      throw new OrganizationError('last_org_admin', `${user.email} is the last org:admin of ${names}; make another member an org:admin there first (or delete the organization).`, { organizations: shared.map(org => org.orgId) })
+    }
+    for (const org of soleAdminOf) await deleteOrganization(tx, org.orgId)
     const { liveSessionIds } = await eraseUserRows(tx, user, { ...options, accountKey: guard.throttle.accountKey(user.email), now })
     return { email: user.email, liveSessionIds }
   })

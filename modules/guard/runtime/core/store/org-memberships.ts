@@ -155,3 +155,28 @@ export async function activeOrgMembershipOfSession(db: SqlExecutor, sessionId: s
 export async function listOrgMemberIds(db: SqlExecutor, orgId: string): Promise<string[]> {
   return (await db.query<{ user_id: string }>('select user_id from guard_org_memberships where org_id = $1', [orgId])).map(row => row.user_id)
 }
+
+/** An organization where a user is the only holder of a role, with how many other members it has. */
+export interface SoleRoleOrganization { orgId: string; name: string; otherMembers: number }
+
+/**
+ * The organizations where `userId` is the only member with `role` (e.g. the
+ * last `org:admin`), with how many other members each has: what deleting the
+ * account must settle first.
+ *
+ * @example
+ * const orgs = await organizationsWhereSoleRole(tx, userId, 'org:admin')
+ * // [{ orgId: 'org_…', name: 'Acme', otherMembers: 3 }]
+ */
+export async function organizationsWhereSoleRole(db: SqlExecutor, userId: string, role: string): Promise<SoleRoleOrganization[]> {
+  const rows = await db.query<{ org_id: string; name: string; other_members: number }>(
+    `select m.org_id, o.name,
+            (select count(*)::int from guard_org_memberships x where x.org_id = m.org_id and x.user_id <> $1) as other_members
+       from guard_org_memberships m join guard_organizations o on o.id = m.org_id
+      where m.user_id = $1 and m.role = $2
+        and not exists (select 1 from guard_org_memberships y where y.org_id = m.org_id and y.user_id <> $1 and y.role = $2)
+      order by o.name`,
+    [userId, role],
+  )
+  return rows.map(row => ({ orgId: row.org_id, name: row.name, otherMembers: row.other_members }))
+}
