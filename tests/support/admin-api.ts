@@ -5,7 +5,7 @@ import type { CookieClient, RawResponse } from './http-client'
 export const ADMIN = '/api/_guard/admin'
 
 /** One console route with a body that would be accepted, so only the access check can refuse it. */
-export interface AdminRoute { method: 'GET' | 'POST' | 'PUT'; path: string; json?: unknown }
+export interface AdminRoute { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; json?: unknown }
 
 /** Every `/api/_guard/admin/*` route, with a plausible request each. */
 export const ADMIN_ROUTES: AdminRoute[] = [
@@ -33,6 +33,16 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   { method: 'POST', path: `${ADMIN}/users/user_x/unlock`, json: {} },
   { method: 'GET', path: `${ADMIN}/invitations` },
   { method: 'POST', path: `${ADMIN}/invitations`, json: { email: 'new@example.test' } },
+  { method: 'GET', path: `${ADMIN}/organizations` },
+  { method: 'POST', path: `${ADMIN}/organizations`, json: { name: 'Acme', ownerEmail: 'owner@example.test' } },
+  { method: 'GET', path: `${ADMIN}/organizations/org_x` },
+  { method: 'PATCH', path: `${ADMIN}/organizations/org_x`, json: { name: 'Renamed' } },
+  { method: 'DELETE', path: `${ADMIN}/organizations/org_x`, json: {} },
+  { method: 'POST', path: `${ADMIN}/organizations/org_x/members`, json: { email: 'new@example.test' } },
+  { method: 'PUT', path: `${ADMIN}/organizations/org_x/members/member_x`, json: { role: 'org:member' } },
+  { method: 'DELETE', path: `${ADMIN}/organizations/org_x/members/member_x`, json: {} },
+  { method: 'POST', path: `${ADMIN}/organizations/org_x/invitations`, json: { email: 'new@example.test' } },
+  { method: 'DELETE', path: `${ADMIN}/organizations/org_x/invitations/orginv_x`, json: {} },
   { method: 'GET', path: `${ADMIN}/audit` },
   { method: 'GET', path: `${ADMIN}/outbox` },
 ]
