@@ -12,6 +12,7 @@ import { tokenAudienceSettings } from './runtime/core/tokens/token-audience'
 import type { GuardRuntimeConfig, GuardPublicRuntimeConfig } from './runtime/server/utils/guard-instance'
 import { guardApiRoutes } from './setup/api-routes'
 import { builtInPages, consoleDir, isConsolePage, pagePaths } from './setup/console-files'
+import { installPageRules } from './setup/page-meta'
 
 export interface ModuleOptions {
   /**
@@ -189,9 +190,11 @@ export default defineNuxtModule<ModuleOptions>({
 
     // App: the session loaded once per page, composables, and the client-side judge of navigations.
     addPlugin(resolver.resolve('./runtime/app/plugins/session'))
-    addImports(['useAuth', 'useUser'].map(name => ({ name, from: resolver.resolve(`./runtime/app/composables/${name}`) })))
+    addImports(['useAuth', 'useUser', 'useClaimValue'].map(name => ({ name, from: resolver.resolve(`./runtime/app/composables/${name}`) })))
     addImports({ name: 'safeRedirectPath', from: resolver.resolve('./runtime/core/policy/redirect') })
     addRouteMiddleware({ name: 'guard', path: resolver.resolve('./runtime/app/middleware/guard'), global: true })
+    // A page's `definePageMeta({ guard })` becomes a server rule at build time, so the server judges the page by it.
+    installPageRules(nuxt, { schemaPath: resolver.resolve('./runtime/core/config/schema'), pageRulesPath: resolver.resolve('./runtime/core/policy/page-rules') })
 
     // The built-in pages and console: components prefixed Guard…, scoped styles, Pinia for the console.
     addComponentsDir({ path: consoleDir(resolver.resolve, 'components'), prefix: 'Guard', pathPrefix: true })

@@ -7,6 +7,9 @@
 import type { InternalApi } from 'nitropack/types'
 import { expectTypeOf } from 'vitest'
 import type { GuardAnswer, GuardApi } from '../../modules/guard/runtime/app/types/guard-api'
+import type { useClaimValue } from '../../modules/guard/runtime/app/composables/useClaimValue'
+import type { CompletedFactors } from '../../modules/guard/runtime/core/mfa/requirements'
+import type { FactorId } from '../../modules/guard/runtime/core/config/schema'
 
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false
 /** Fails to compile naming each offender: "Type '"get /api/_guard/verdict"' does not satisfy the constraint 'never'". */
@@ -39,3 +42,9 @@ type Disagreeing = {
     : { [Method in keyof GuardApi[Route] & keyof InternalApi[Route]]: Same<GuardApi[Route][Method], InternalApi[Route][Method]> extends true ? never : `${Method & string} ${Route}` }[keyof GuardApi[Route] & keyof InternalApi[Route]]
 }[keyof GuardApi & keyof InternalApi]
 export type DisagreeingWithNitro = None<Disagreeing>
+
+// useClaimValue(name) is typed by SessionClaims: a registered claim has its type (the MFA claim's
+// `{ c, v, e }`), any other name is unknown (the app's GuardSessionClaims would type it).
+expectTypeOf<ReturnType<typeof useClaimValue<'mfa'>>['value']>().toEqualTypeOf<{ c: CompletedFactors; v: boolean; e: FactorId[] } | undefined>()
+expectTypeOf<ReturnType<typeof useClaimValue<'roles'>>['value']>().toEqualTypeOf<string[] | undefined>()
+expectTypeOf<ReturnType<typeof useClaimValue<'anything'>>['value']>().toEqualTypeOf<unknown>()

@@ -27,7 +27,8 @@ export interface SimulationAnswer {
   reason: string
   route: 'ignored' | 'public' | 'protected'
   api: boolean
-  matchedRules: { index: number; pattern: string; require: RouteRequirement }[]
+  /** `page`: the rule came from that page's `definePageMeta({ guard })`, not from `routes.rules`. */
+  matchedRules: { index: number; pattern: string; require: RouteRequirement; page?: string }[]
   readings: string[]
   redirect?: string
   /** INVALID_CLAIMS / mfa_required: the factors that would satisfy the route. */
@@ -87,7 +88,7 @@ export function simulateRequest(policy: CompiledPolicy, request: SimulationReque
   }
   const auth = simulatedAuth(policy, request.user ?? null, Boolean(request.mfa), Math.floor(options.nowSeconds))
   const verdict = evaluateAccess(policy, { auth, rules: route.rules, mfaExempt: route.mfaExempt, emailVerificationExempt: route.verifyExempt, nowSeconds: options.nowSeconds })
-  const matchedRules = route.rules.map(({ index, pattern, require }) => ({ index, pattern, require }))
+  const matchedRules = route.rules.map(({ index, pattern, require, page }) => (page ? { index, pattern, require, page } : { index, pattern, require }))
   const common = { ...base, route: 'protected' as const, api: route.api, matchedRules }
   if (verdict.allow) {
     const verifyPage = readings.readings.includes(policy.config.account.verifyEmailUrl.toLowerCase())

@@ -1,11 +1,15 @@
 import type { GuardConfig, RouteRequirement } from '../config/schema'
 import { compileMatcher } from '../routing/matcher'
+import { registeredPageRules, type PageRule } from './page-rules'
 
 /** The guard's own API: always reachable, every handler checks for itself. */
 export const GUARD_API_PATTERN = '/api/_guard/**'
 
-/** A config rule with its position in `routes.rules`. */
-export interface CompiledRule { index: number; pattern: string; require: RouteRequirement }
+/**
+ * A config rule with its position in `routes.rules`; a page's rule (`definePageMeta({ guard })`)
+ * comes after them (index `routes.rules.length + n`) and names its `page` file.
+ */
+export interface CompiledRule { index: number; pattern: string; require: RouteRequirement; page?: string }
 
 /** How a request's path is treated before anyone's identity is known. */
 export type RouteClass =
@@ -31,6 +35,8 @@ export interface CompiledPolicy {
   classify(readings: readonly string[]): RouteClass
   /** Union of the permissions of these roles under this config (memoised). */
   permissionsFor(roles: readonly string[]): ReadonlySet<string>
+  /** The pages' own rules (`definePageMeta({ guard })`) judged after `config.routes.rules`. */
+  readonly pageRules: readonly PageRule[]
 }
 
 const IGNORED: RouteClass = { kind: 'ignored' }
@@ -65,16 +71,22 @@ interface Entry { list: number; rule?: CompiledRule }
  * so classifying a path is a single lookup. Runs once per saved version,
  * never per request.
  *
+ * `pageRules` (default: the app's, registered at start-up from its pages' `guard` meta) join the
+ * config's rules after them, so every compile (live, console save, simulator) judges pages alike.
+ *
  * @example
  * const policy = compilePolicy(config, 7)
  * policy.classify(['/admin/users']) // { kind: 'protected', rules: [...], ... }
  */
-export function compilePolicy(config: GuardConfig, version: number): CompiledPolicy {
+export function compilePolicy(config: GuardConfig, version: number, pageRules: readonly PageRule[] = registeredPageRules()): CompiledPolicy {
   const { routes, mfa } = config
   const entries: { pattern: string; data: Entry }[] = routes.rules.map((rule, index) => ({
     pattern: rule.pattern,
     data: { list: RULE, rule: { index, pattern: rule.pattern, require: rule.require } },
   }))
+  pageRules.forEach(({ pattern, require, page }, n) => {
+    entries.push({ pattern, data: { list: RULE, rule: { index: routes.rules.length + n, pattern, require, page } } })
+  })
   const add = (list: number, patterns: string[]) => { for (const pattern of patterns) entries.push({ pattern, data: { list } }) }
   add(GUARD_API, [GUARD_API_PATTERN])
   add(AUTH_PAGE, [config.signInUrl, config.signUpUrl, PASSWORD_RESET_PAGE, INVITATION_PAGE])
@@ -114,6 +126,7 @@ export function compilePolicy(config: GuardConfig, version: number): CompiledPol
   return {
     version,
     config,
+    pageRules,
     classify(readings) {
       if (readings.length !== 1) return mostRestrictive(readings.map(classifyOne))
       const path = readings[0]!

@@ -3,6 +3,9 @@ import { resolveSecret } from '../utils/secret-file'
 import { guardSettings, startGuard, useGuard } from '../utils/guard-instance'
 import { countUsers } from '../../core/store/users'
 import { DataDirLockedError } from '../../core/store/db/data-dir-lock'
+import { registerPageRules } from '../../core/policy/page-rules'
+// The pages' `definePageMeta({ guard })` as rules, extracted at build time (modules/guard/setup/page-rules.ts).
+import pageRules from '#nuxt-guard/page-rules'
 
 /**
  * Starts nuxt-guard with the server: checks the secret (a clear error in
@@ -17,6 +20,8 @@ export default defineNitroPlugin((nitroApp) => {
   const runtimeConfig = useRuntimeConfig()
   const settings = runtimeConfig.guard
   const secret = resolveSecret(settings.secret, settings.dataDir, Boolean(import.meta.dev))
+  // Before the first policy is compiled: every compile judges the pages' own rules after the config's.
+  registerPageRules(pageRules)
   startGuard(settings, secret, runtimeConfig.public.guard).then(
     async (guard) => {
       const users = await countUsers(guard.db)
