@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { startApp, type RunningApp } from '../support/app-server'
 import { DESKTOP, PHONE, launchBrowser, screenshot } from '../support/browser'
-import { AuthenticatorApp, acmeRoutes, configVersion, emailedCode, signUpWithTotp, submitCredentials, waitForPath } from '../support/browser-journeys'
+import { AuthenticatorApp, acmeRoutes, configVersion, emailedCode, signUpWithTotp, submitCredentials, verifyAddressOnPage, waitForPath } from '../support/browser-journeys'
 
 // A page can take a few seconds to answer on a busy two-core machine: poll for up to 10 s, not 1.
 vi.setConfig({ expect: { poll: { timeout: 10_000, interval: 100 } } })
@@ -34,6 +34,10 @@ describe('journey: nobody is stranded by a switched-off factor', () => {
     await member.goto('/sign-up')
     await submitCredentials(member, MEMBER, PASSWORD)
     await waitForPath(member, '/account/manage-mfa/add')
+    // Email codes are offered once the address is verified (the code sign-up emailed).
+    await member.locator('[data-testid=email-code-needs-verification]').waitFor()
+    await verifyAddressOnPage(member, admin, MEMBER)
+    await member.reload()
     await member.locator('button.choice[data-factor=email_code]').click()
     await member.getByRole('button', { name: 'Send me a code' }).click()
     await member.fill('input[name=code]', await emailedCode(admin, MEMBER, outboxSeen))

@@ -11,6 +11,7 @@ import { fixtureSetup } from '../support/fixtures'
 import { CookieClient } from '../support/http-client'
 import { SoftAuthenticator } from '../support/soft-authenticator'
 import { challenge, enrollTotpOverHttp } from '../support/mfa-http'
+import { verifyAddressOverHttp } from '../support/email-verification-http'
 
 await setup(fixtureSetup('basic', { NUXT_GUARD_SEED: JSON.stringify({ mfa: { enforce: 'off', strategies: { email_code: true } } }) }))
 
@@ -115,7 +116,10 @@ describe('passkeys and security keys', () => {
 })
 
 describe('email codes through the outbox', () => {
-  it('enrolls with the code the admin console\'s outbox shows', async () => {
+  it('enrolls with the code the admin console\'s outbox shows (for a verified address only)', async () => {
+    const unverified = await pat.send('/api/_guard/mfa/email/send', { json: { purpose: 'enroll' } })
+    expect([unverified.status, unverified.json().error]).toEqual([403, 'email_verification_required'])
+    await verifyAddressOverHttp(pat, admin, EMAIL)
     const sent = await pat.send('/api/_guard/mfa/email/send', { json: { purpose: 'enroll' } })
     expect(sent.json()).toEqual({ sentTo: 'p***@factors.test', expiresInSeconds: 600 })
     const outbox = (await admin.send('/api/_guard/admin/outbox')).json()

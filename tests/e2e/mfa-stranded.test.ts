@@ -14,6 +14,7 @@ import { CookieClient } from '../support/http-client'
 import { ADMIN, expectError, okJson } from '../support/admin-api'
 import { enrollTotp } from '../support/admin-mfa'
 import { challenge } from '../support/mfa-http'
+import { verifyAddressOverHttp } from '../support/email-verification-http'
 
 await setup(fixtureSetup('basic', { NUXT_GUARD_SEED: JSON.stringify({ mfa: { enforce: 'all', strategies: { email_code: true }, requirements: [{ oneOf: ['totp', 'webauthn', 'email_code'] }] } }) }))
 
@@ -34,6 +35,8 @@ async function outboxCode(to: string): Promise<string> {
 }
 
 async function enrollEmail(client: CookieClient, email: string) {
+  // Email codes are set up only for a verified address.
+  await verifyAddressOverHttp(client, admin, email)
   expect((await client.send('/api/_guard/mfa/email/send', { json: { purpose: 'enroll' } })).status).toBe(200)
   okJson(await client.send('/api/_guard/mfa/email/verify', { json: { code: await outboxCode(email) } }))
 }

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { startApp, type RunningApp } from '../support/app-server'
+import { DESKTOP, PHONE, launchBrowser, screenshot } from '../support/browser'
+import { submitCredentials, waitForPath } from '../support/browser-journeys'
+
+const PASSWORD = 'correct horse battery'
+
+/** The code in the newest outbox email to `to` whose subject ends with `subject`, read by the admin. */
+async function emailedCode(adminPage: Page, to: string, subject: string): Promise<string> {
+  const deadline = Date.now() + 10_000
+  while (Date.now() < deadline) {
+    const { messages } = await (await adminPage.request.get('/api/_guard/admin/outbox')).json() as { messages: { to: string; subject: string; text: string }[] }
+    const code = messages.find(message => message.to === to && message.subject.endsWith(subject))?.text.match(/code is ([A-Z0-9-]+)\./)?.[1]
+    if (code) return code
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
+  throw new Error(`no "${subject}" email reached ${to} within 10 s`)
+}
+
+/** Signs up on the sign-up page. */
+async function signUp(page: Page, email: string): Promise<void> {
+  await page.goto('/sign-up')
+  await submitCredentials(page, email, PASSWORD)
+}
+
+// Verified email: the admin verifies on the account page and requires it; a new member (on a
+// phone) is led to the verify page after sign-up, types the emailed code and reaches the app,
+// then changes the address on the account page with the code sent to the new one. Both sizes.
+describe('journey: sign up → verify page → emailed code → app → change email', () => {
+  let app: RunningApp
+  let browser: Browser
+  let admin: Page
+
+  beforeAll(async () => {
+    app = await startApp({ mfa: { enforce: 'off' } })
+    browser = await launchBrowser()
+    admin = await (await browser.newContext({ viewport: DESKTOP, baseURL: app.origin })).newPage()
+    await signUp(admin, 'ada@acme.test')
+    await admin.waitForURL(url => new URL(url).pathname !== '/sign-up', { timeout: 15_000 })
+  }, 180_000)
+  afterAll(async () => {
+    await browser?.close()
+    await app?.stop()
+  })
+
+  it('the admin verifies on the account page (1280×800), then requires verified addresses', async () => {
+    await admin.goto('/account/security')
+    const panel = admin.locator('[data-testid=email-panel]')
+    await panel.getByText('not verified').waitFor()
+    await panel.getByRole('button', { name: 'Verify', exact: true }).click()
+    await panel.locator('input[name=code]').fill(await emailedCode(admin, 'ada@acme.test', 'Verify your email address'))
+    await screenshot(admin, 'journey-verify-1-account-code-desktop')
+    await panel.getByRole('button', { name: 'Verify', exact: true }).click()
+    await panel.locator('.badge.ok', { hasText: 'verified' }).waitFor({ timeout: 10_000 })
+
+    const { version, document } = await (await admin.request.get('/api/_guard/admin/config')).json()
+    const saved = await admin.request.put('/api/_guard/admin/config', { data: { version, document: { ...document, account: { ...document.account, emailVerification: 'required' } } } })
+    expect(saved.status()).toBe(200)
+  }, 60_000)
+
+  for (const [size, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+    it(`a new member (${viewport.width}×${viewport.height}) is led to the verify page, verifies with the emailed code and reaches the app`, async () => {
+      const member = await (await browser.newContext({ viewport, baseURL: app.origin })).newPage()
+      const email = `bo-${size}@acme.test`
+      await signUp(member, email)
+      await waitForPath(member, '/verify-email')
+      await member.getByRole('heading', { name: 'Verify your email' }).waitFor()
+      await member.locator('[data-testid=verify-sent-to]', { hasText: email }).waitFor()
+      // Any other page sends them back here, with the way back.
+      await member.goto('/notes')
+      await waitForPath(member, '/verify-email')
+      expect(new URL(member.url()).searchParams.get('redirect_url')).toBe('/notes')
+      await member.goto('/verify-email?redirect_url=%2Fdashboard')
+      await member.fill('input[name=code]', await emailedCode(admin, email, 'Verify your email address'))
+      await screenshot(member, `journey-verify-2-verify-page-${size}`)
+      const width = await member.evaluate(() => document.documentElement.scrollWidth)
+      expect(width).toBeLessThanOrEqual(viewport.width)
+      await member.getByRole('button', { name: 'Verify', exact: true }).click()
+      await waitForPath(member, '/dashboard')
+
+      // Change the address from the account page: the code goes to the new one.
+      const moved = `bo-${size}-new@acme.test`
+      await member.goto('/account/security')
+      const panel = member.locator('[data-testid=email-panel]')
+      await panel.getByRole('button', { name: 'Change email' }).click()
+      await panel.locator('input[name=email]').fill(moved)
+      await panel.locator('input[name=current-password]').fill(PASSWORD)
+      await panel.getByRole('button', { name: 'Send the code' }).click()
+      await panel.getByText(`We sent a code to ${moved}`).waitFor({ timeout: 10_000 })
+      await panel.locator('input[name=change-code]').fill(await emailedCode(admin, moved, 'Confirm your new email address'))
+      await screenshot(member, `journey-verify-3-change-code-${size}`)
+      expect(await member.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width)
+      await panel.getByRole('button', { name: 'Change my address' }).click()
+      await panel.locator('[data-testid=current-email]', { hasText: moved }).waitFor({ timeout: 10_000 })
+      await panel.locator('.badge.ok', { hasText: 'verified' }).waitFor()
+      await emailedCode(admin, email, 'Your email address was changed').catch(() => undefined)
+      const { messages } = await (await admin.request.get('/api/_guard/admin/outbox')).json() as { messages: { to: string; subject: string }[] }
+      expect(messages.some(message => message.to === email && message.subject.endsWith('Your email address was changed'))).toBe(true)
+      await member.context().close()
+    }, 120_000)
+  }
+})
