@@ -41,7 +41,7 @@ export function judge(policy: CompiledPolicy, rawPath: string, sessionClaims: Se
   if (route.kind !== 'protected') throw new Error(`${rawPath} is ${route.kind}, not protected`)
   const auth = sessionClaims ? signedInAuth(sessionClaims, policy.permissionsFor(sessionClaims.roles)) : signedOutAuth
   return evaluateAccess(policy, {
-    auth, rules: route.rules, mfaExempt: route.mfaExempt, emailVerificationExempt: route.verifyExempt, extra: options.extra, nowSeconds: options.now ?? NOW,
+    auth, rules: route.rules, mfaExempt: route.mfaExempt, emailVerificationExempt: route.verifyExempt, organizationExempt: route.orgExempt, extra: options.extra, nowSeconds: options.now ?? NOW,
   })
 }
 

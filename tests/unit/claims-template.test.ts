@@ -32,10 +32,11 @@ afterEach(() => {
 })
 
 describe('shortcodes catalogue', () => {
-  it('lists the eight user fields', () => {
+  it('lists the eight user fields and the four of the active organization', () => {
     expect(SHORTCODES.map(s => s.code)).toEqual([
       'user.id', 'user.email', 'user.email_verified', 'user.created_at',
       'user.roles', 'user.permissions', 'user.two_factor_enabled', 'user.public_metadata',
+      'org.id', 'org.slug', 'org.role', 'org.public_metadata',
     ])
   })
 
@@ -43,7 +44,7 @@ describe('shortcodes catalogue', () => {
     expect(isKnownShortcode('user.email')).toBe(true)
     expect(isKnownShortcode('user.public_metadata.org.name')).toBe(true)
     expect(isKnownShortcode('user.public_metadata.a-b_1')).toBe(true)
-    for (const bad of ['user.password', 'org.id', 'user.public_metadata.', 'user.public_metadata..a',
+    for (const bad of ['user.password', 'org.name', 'org.permissions', 'org.public_metadata.__proto__', 'user.public_metadata.', 'user.public_metadata..a',
       'user.public_metadata.__proto__', 'user.public_metadata.a.constructor', 'user.public_metadata.prototype',
       'constructor', 'toString', '']) {
       expect(isKnownShortcode(bad), bad).toBe(false)
@@ -156,7 +157,7 @@ describe('checkClaimsTemplate', () => {
   })
 
   it('refuses every reserved claim at the top level', () => {
-    expect(RESERVED_CLAIMS).toHaveLength(13)
+    expect(RESERVED_CLAIMS).toHaveLength(17)
     for (const claim of RESERVED_CLAIMS) {
       const issues = checkClaimsTemplate({ [claim]: 'v', ok: 1 })
       expect(issues, claim).toHaveLength(1)
@@ -176,7 +177,7 @@ describe('checkClaimsTemplate', () => {
     expect(issues[0]!.path).toBe('claims.template.x.y')
     expect(issues[0]!.message).toContain('user.password')
     expect(issues[0]!.message).toContain('user.email')
-    expect(checkClaimsTemplate({ a: ['ok', '{{org.id}}'] }, 'cfg')[0]!.path).toBe('cfg.a.1')
+    expect(checkClaimsTemplate({ a: ['ok', '{{org.name}}'] }, 'cfg')[0]!.path).toBe('cfg.a.1')
   })
 
   it('reports unbalanced braces', () => {

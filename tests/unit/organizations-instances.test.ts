@@ -2,8 +2,10 @@
  * A removed member, on every instance: the removal is made through instance
  * A; the member's very next request through instance B is re-minted (their
  * token is stale there too), their session has no active organization, and
- * every organization call through B is refused. Runs once per backend; on
- * PostgreSQL B is a real second connection (LISTEN/NOTIFY).
+ * every organization call through B is refused, and so is the next request
+ * to a route whose rule needs the organization (judged by B's policy from
+ * the re-minted token). Runs once per backend; on PostgreSQL B is a real
+ * second connection (LISTEN/NOTIFY).
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -19,8 +21,21 @@ import { openDatabase } from '../../modules/guard/runtime/core/store/db/database
 import { testBackends } from '../support/backends'
 import { fakeClock } from '../support/fake-clock'
 import { PASSWORD, SECRET, closeWithin, eventually, newEmail } from '../support/engine'
+import { evaluateAccess } from '../../modules/guard/runtime/core/policy/decide'
+import { pathReadings } from '../../modules/guard/runtime/core/paths/canonicalize'
+import type { GuardAuth } from '../../modules/guard/runtime/core/policy/auth'
 
-const SEED = { organizations: { enabled: true } }
+const SEED = {
+  organizations: { enabled: true },
+  routes: { rules: [{ pattern: '/team/**', require: { organization: true as const, orgPermissions: ['org:sys_memberships:read'] } }] },
+}
+
+/** How instance `guard` judges a request for `path` with `auth`, as its middleware does. */
+function judgeOn(guard: Guard, path: string, auth: GuardAuth) {
+  const route = guard.live.policy.classify((pathReadings(path) as { readings: string[] }).readings)
+  if (route.kind !== 'protected') throw new Error(`${path} is not protected`)
+  return evaluateAccess(guard.live.policy, { auth, rules: route.rules, organizationExempt: route.orgExempt, nowSeconds: guard.now() / 1000 })
+}
 
 describe.each(testBackends())('a removed member on every instance ($name)', (backend) => {
   const clock = fakeClock()
@@ -63,10 +78,15 @@ describe.each(testBackends())('a removed member on every instance ($name)', (bac
       if (result.status === 'signed-in' && result.issued) cookie = { ...cookie, token: result.issued.token }
       return { auth: result.auth, reminted: result.status === 'signed-in' && Boolean(result.issued) }
     }
-    expect((await onB()).reminted).toBe(false) // minted after the switch: current
+    const before = await onB()
+    expect(before.reminted).toBe(false) // minted after the switch: current
     expect(b.authenticator.fromCache(cookie.token)).toBeTruthy()
+    expect(before.auth.sessionClaims).toMatchObject({ org_id: org.id, org_slug: org.slug, org_role: 'org:member', org_permissions: ['org:sys_memberships:read'] })
+    expect(before.auth.has({ permission: 'org:sys_memberships:read' })).toBe(true)
+    expect(judgeOn(b, '/team/board', before.auth).allow).toBe(true)
     expect(await getOrganization(b, org.id, member.user.id)).toMatchObject({ role: 'org:member' })
 
+    const withOrg = cookie.token
     await removeMember(a, { userId: owner.user.id }, org.id, member.user.id)
     const epoch = a.authenticator.epochs.userEpoch(member.user.id)
     expect(await eventually(() => b.authenticator.epochs.userEpoch(member.user.id) >= epoch, 5_000)).toBe(true)
@@ -74,6 +94,13 @@ describe.each(testBackends())('a removed member on every instance ($name)', (bac
     const next = await onB()
     expect(next.reminted).toBe(true)
     expect(next.auth.sessionClaims?.org_id).toBeUndefined()
+    expect(next.auth.orgId).toBeNull()
+    expect(judgeOn(b, '/team/board', next.auth)).toMatchObject({ allow: false, status: 403, error: 'organization_required' })
+    // The token B cached before the removal, replayed (a copy kept by an attacker): B's hot path no longer takes it.
+    expect(b.authenticator.fromCache(withOrg)).toBeUndefined()
+    const replayed = await b.authenticator.authenticate({ token: withOrg, tokenSource: 'bearer' })
+    expect(replayed.auth.orgId).toBeNull()
+    expect(judgeOn(b, '/team/board', replayed.auth)).toMatchObject({ allow: false, error: 'organization_required' })
     expect(await activeOrgClaims(b.db, member.sessionId, b.live.policy.config.organizations)).toBeUndefined()
     await expect(getOrganization(b, org.id, member.user.id)).rejects.toMatchObject({ code: 'not_a_member', status: 403 })
     await expect(setActiveOrganization(b, { userId: member.user.id }, member.sessionId, org.id)).rejects.toMatchObject({ code: 'not_a_member' })

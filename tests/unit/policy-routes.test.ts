@@ -73,9 +73,9 @@ describe('compilePolicy: classify', () => {
     expect(classify(policy, '/sign-in')).toMatchObject({ kind: 'protected', rules: [{ index: 0 }] })
   })
 
-  it('the MFA enroll and challenge pages are protected and exempt from the global MFA validators (and the address check)', () => {
+  it('the MFA enroll and challenge pages are protected and exempt from the global MFA validators (and the address and organization checks)', () => {
     const policy = policyOf({ mfa: { enforce: 'all' } })
-    const exempt = { kind: 'protected', api: false, rules: [], mfaExempt: true, verifyExempt: true }
+    const exempt = { kind: 'protected', api: false, rules: [], mfaExempt: true, verifyExempt: true, orgExempt: true }
     expect(classify(policy, '/account/manage-mfa/add')).toEqual(exempt)
     expect(classify(policy, '/mfa-challenge')).toEqual(exempt)
     expect(classify(policy, '/mfa-challenge/other')).toEqual({ kind: 'protected', api: false, rules: [], mfaExempt: false })
@@ -83,7 +83,7 @@ describe('compilePolicy: classify', () => {
 
   it('the verify-email page is protected and exempt from the address check and from MFA; nothing under it is', () => {
     const policy = policyOf({ mfa: { enforce: 'all' }, account: { emailVerification: 'required', verifyEmailUrl: '/welcome/verify' } })
-    expect(classify(policy, '/welcome/verify')).toEqual({ kind: 'protected', api: false, rules: [], mfaExempt: true, verifyExempt: true })
+    expect(classify(policy, '/welcome/verify')).toEqual({ kind: 'protected', api: false, rules: [], mfaExempt: true, verifyExempt: true, orgExempt: true })
     expect(classify(policy, '/welcome/verify/other')).toEqual({ kind: 'protected', api: false, rules: [], mfaExempt: false })
     expect(classify(policy, '/verify-email')).toEqual({ kind: 'protected', api: false, rules: [], mfaExempt: false })
   })
@@ -140,7 +140,7 @@ describe('compilePolicy: classify', () => {
 
     it('the MFA exemption holds only if every protected reading has it', () => {
       const policy = policyOf()
-      expect(policy.classify(['/mfa-challenge', '/'])).toEqual({ kind: 'protected', api: false, rules: [], mfaExempt: true, verifyExempt: true })
+      expect(policy.classify(['/mfa-challenge', '/'])).toEqual({ kind: 'protected', api: false, rules: [], mfaExempt: true, verifyExempt: true, orgExempt: true })
       expect(policy.classify(['/mfa-challenge', '/secret'])).toEqual({ kind: 'protected', api: false, rules: [], mfaExempt: false })
     })
   })

@@ -60,6 +60,7 @@ export const GUARD_ERROR_CODES = defineErrorCodes({
   INVALID_CLAIMS: { status: 403, description: 'Complete your second factor to continue.' },
   mfa_required: { status: 403, description: 'Confirm it is you with your second factor to continue.' },
   email_verification_required: { status: 403, description: 'Verify your email address to continue: enter the code we emailed you.' },
+  organization_required: { status: 403, description: 'Choose one of your organizations (or create one) to continue: this needs an active organization.' },
   not_found: { status: 404, description: 'There is no such thing on your account; reload the list.' },
   user_not_found: { status: 404, description: 'There is no such user; pick one from the users list.' },
   version_not_found: { status: 404, description: 'There is no such config version; pick one from the history.' },

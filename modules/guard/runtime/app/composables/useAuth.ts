@@ -20,6 +20,14 @@ export interface UseAuth {
   session: ComputedRef<SessionSnapshot | null>
   isSignedIn: ComputedRef<boolean>
   userId: ComputedRef<string | null>
+  /** The session's active organization (Clerk's `orgId`, the token's `org_id`), or null. */
+  orgId: ComputedRef<string | null>
+  /** Its slug (`org_slug`), or null. */
+  orgSlug: ComputedRef<string | null>
+  /** Your role in it (`org_role`, such as `org:admin`), or null. */
+  orgRole: ComputedRef<string | null>
+  /** That role's permissions (`org_permissions`); empty without an active organization. */
+  orgPermissions: ComputedRef<readonly string[]>
   /** Re-reads the session from the server (after sign-in, sign-out or a claims change). */
   refresh(): Promise<SessionSnapshot | null>
   /** Reads the session once per page load (server render or first client use); later calls reuse it. */
@@ -28,12 +36,27 @@ export interface UseAuth {
   signIn(email: string, password: string, redirectUrl?: string): Promise<string>
   signUp(email: string, password: string, redirectUrl?: string): Promise<string>
   signOut(): Promise<void>
+  /**
+   * `{ role }` or `{ permission }`, as the server's `auth.has()`: an `org:` name is answered from
+   * the active organization (`has({ permission: 'org:sys_memberships:manage' })`), any other from
+   * your roles and their permissions. For showing and hiding things: the server decides access.
+   */
   has(check: { role: string } | { permission: string }): boolean
 }
 
 function snapshotOf(auth: GuardAuth | undefined): SessionSnapshot | null {
   if (!auth?.userId || !auth.sessionId || !auth.sessionClaims) return null
-  return { userId: auth.userId, sessionId: auth.sessionId, claims: auth.sessionClaims, roles: [...auth.roles], permissions: [...auth.permissions] }
+  return {
+    userId: auth.userId, sessionId: auth.sessionId, claims: auth.sessionClaims, roles: [...auth.roles], permissions: [...auth.permissions],
+    orgId: auth.orgId, orgSlug: auth.orgSlug, orgRole: auth.orgRole, orgPermissions: [...auth.orgPermissions],
+  }
+}
+
+/** `has()` on a snapshot: `org:` names against the active organization, the others against the user's roles and permissions. */
+function snapshotHas(snapshot: SessionSnapshot | null, check: { role: string } | { permission: string }): boolean {
+  if (!snapshot) return false
+  if ('role' in check) return check.role.startsWith('org:') ? snapshot.orgRole === check.role : snapshot.roles.includes(check.role)
+  return check.permission.startsWith('org:') ? snapshot.orgPermissions.includes(check.permission) : snapshot.permissions.includes(check.permission)
 }
 
 /**
@@ -64,6 +87,10 @@ export function useAuth(): UseAuth {
     session: computed(() => state.value ?? null),
     isSignedIn: computed(() => Boolean(state.value)),
     userId: computed(() => state.value?.userId ?? null),
+    orgId: computed(() => state.value?.orgId ?? null),
+    orgSlug: computed(() => state.value?.orgSlug ?? null),
+    orgRole: computed(() => state.value?.orgRole ?? null),
+    orgPermissions: computed(() => state.value?.orgPermissions ?? []),
     refresh,
     load: async () => (state.value === undefined ? refresh() : state.value),
     signIn: (email, password, redirectUrl) => start('sign-in', { email, password, redirect_url: redirectUrl }),
@@ -72,6 +99,6 @@ export function useAuth(): UseAuth {
       await $fetch('/api/_guard/sign-out', { method: 'POST', body: {} })
       await refresh()
     },
-    has: check => Boolean(state.value && ('role' in check ? state.value.roles.includes(check.role) : state.value.permissions.includes(check.permission))),
+    has: check => snapshotHas(state.value ?? null, check),
   }
 }

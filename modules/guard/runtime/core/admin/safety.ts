@@ -6,6 +6,8 @@ import { ADMIN_ROLE, consoleMfaDenial, DEFAULT_CONSOLE_PATH } from './console-ac
 import { ENROLLABLE_FACTORS, simulatedAuth, type SimulatedUser } from './simulated-auth'
 import { simulateRequest, type SimulationAnswer } from './simulate'
 import { checkVerifyPageReachable } from './verify-page-safety'
+import { checkOrganizationRules } from './org-safety'
+import { permissionSet } from '../policy/requirement'
 
 export { ADMIN_ROLE }
 
@@ -21,7 +23,11 @@ const ADMIN: SimulatedUser = { userId: 'user_safety_check', roles: [ADMIN_ROLE],
  * admins must reach the MFA pages to enroll or complete a factor; (4) while
  * an address must be verified (account.emailVerification "required", or a
  * rule demanding emailVerified), a new unverified user must reach the
- * verify-email page (`checkVerifyPageReachable`).
+ * verify-email page (`checkVerifyPageReachable`); (5) rules that need an
+ * active organization need organizations switched on and a selection page a
+ * member without one reaches (`checkOrganizationRules`). An admin sent to
+ * choose an organization on the way to the console is not locked out: an
+ * admin can always create one.
  * Each issue names the field to change and how.
  *
  * @example
@@ -30,7 +36,7 @@ const ADMIN: SimulatedUser = { userId: 'user_safety_check', roles: [ADMIN_ROLE],
  */
 export function checkConfigSafety(policy: CompiledPolicy, nowSeconds: number, consolePath: string = DEFAULT_CONSOLE_PATH): ConfigIssue[] {
   const mfaIssues = checkMfaUsable(policy.config)
-  const issues = [...mfaIssues, ...checkAuthPagesReachable(policy, nowSeconds), ...checkVerifyPageReachable(policy, nowSeconds), ...checkAdminsNotLockedOut(policy, nowSeconds, consolePath, mfaIssues.length > 0)]
+  const issues = [...mfaIssues, ...checkAuthPagesReachable(policy, nowSeconds), ...checkVerifyPageReachable(policy, nowSeconds), ...checkOrganizationRules(policy, nowSeconds), ...checkAdminsNotLockedOut(policy, nowSeconds, consolePath, mfaIssues.length > 0)]
   const seen = new Set<string>()
   return issues.filter(issue => !seen.has(`${issue.path}\n${issue.message}`) && Boolean(seen.add(`${issue.path}\n${issue.message}`)))
 }
@@ -90,7 +96,8 @@ function checkAdminsNotLockedOut(policy: CompiledPolicy, nowSeconds: number, con
   const issues: ConfigIssue[] = []
   const mfaCaused = (error?: string) => error === 'mfa_enrollment_required' || error === 'INVALID_CLAIMS' || error === 'mfa_required'
   const page = consolePath ? simulateRequest(policy, { method: 'GET', path: consolePath, user: ADMIN, mfa: true }, { nowSeconds, verdictOnly: true }) : undefined
-  if (page && !page.allow && !(mfaAlreadyReported && mfaCaused(page.error))) issues.push(lockOutIssue(policy, page, `GET ${consolePath}`, nowSeconds))
+  // organization_required: the console sends the admin to choose (or create) an organization first, and back; not a lock-out.
+  if (page && !page.allow && page.error !== 'organization_required' && !(mfaAlreadyReported && mfaCaused(page.error))) issues.push(lockOutIssue(policy, page, `GET ${consolePath}`, nowSeconds))
 
   const auth = simulatedAuth(policy, ADMIN, true, nowSeconds)
   const api = adminApiVerdict(policy, auth, nowSeconds)
@@ -131,7 +138,7 @@ function lockOutIssue(policy: CompiledPolicy, answer: SimulationAnswer, what: st
     return { path: `routes.rules.${index}.require.roles`, message: `${refused} Add "${ADMIN_ROLE}" to the roles of rule ${pattern}, or narrow its pattern.` }
   }
   if (require.permissions) {
-    const missing = require.permissions.filter(permission => !auth.permissions.has(permission))
+    const missing = permissionSet(require.permissions)!.names.filter(permission => !auth.has({ permission }))
     return { path: `routes.rules.${index}.require.permissions`, message: `${refused} Grant ${missing.join(', ')} to the "${ADMIN_ROLE}" role in roles.${ADMIN_ROLE}, or remove ${missing.length > 1 ? 'them' : 'it'} from rule ${pattern}.` }
   }
   return { path: `routes.rules.${index}.require`, message: `${refused} Change the requirement of rule ${pattern}.` }

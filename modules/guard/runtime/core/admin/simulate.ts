@@ -1,6 +1,7 @@
 import { pathReadings } from '../paths/canonicalize'
 import type { FactorId, RouteRequirement } from '../config/schema'
 import type { CompiledPolicy } from '../policy/compile'
+import type { GuardAuth } from '../policy/auth'
 import { evaluateAccess, type DenyCode } from '../policy/decide'
 import { denialRedirect } from '../policy/denial'
 import { simulatedAuth, type SimulatedUser } from './simulated-auth'
@@ -35,6 +36,12 @@ export interface SimulationAnswer {
   factors?: FactorId[]
   /** mfa_reenrollment_required: the user's factors are all switched off; what proves it is them and what they must set up. */
   stranded?: Stranded
+  /**
+   * Protected routes, signed in: the active organization the request was judged with (its token
+   * claims: id, slug, role and the role's permissions), or null for none (organization rules then
+   * answer `organization_required`: the page goes to `organizations.orgSelectionUrl`).
+   */
+  organization?: { id: string; slug: string | null; role: string; permissions: string[] } | null
   version: number | 'draft'
 }
 
@@ -87,13 +94,13 @@ export function simulateRequest(policy: CompiledPolicy, request: SimulationReque
     return { ...base, allow: true, status: 200, reason, route: 'public', api: route.api, matchedRules: [] }
   }
   const auth = simulatedAuth(policy, request.user ?? null, Boolean(request.mfa), Math.floor(options.nowSeconds))
-  const verdict = evaluateAccess(policy, { auth, rules: route.rules, mfaExempt: route.mfaExempt, emailVerificationExempt: route.verifyExempt, nowSeconds: options.nowSeconds })
+  const verdict = evaluateAccess(policy, { auth, rules: route.rules, mfaExempt: route.mfaExempt, emailVerificationExempt: route.verifyExempt, organizationExempt: route.orgExempt, nowSeconds: options.nowSeconds })
   const matchedRules = route.rules.map(({ index, pattern, require, page }) => (page ? { index, pattern, require, page } : { index, pattern, require }))
-  const common = { ...base, route: 'protected' as const, api: route.api, matchedRules }
+  const common = { ...base, route: 'protected' as const, api: route.api, matchedRules, ...organizationOf(auth) }
   if (verdict.allow) {
     const verifyPage = readings.readings.includes(policy.config.account.verifyEmailUrl.toLowerCase())
     const reason = !route.mfaExempt
-      ? verdict.reason
+      ? route.orgExempt ? `${verdict.reason} (organization page: organization requirements do not apply)` : verdict.reason
       : verifyPage
         ? `${verdict.reason} (verify-email page: email-verification and second-factor checks do not apply)`
         : `${verdict.reason} (MFA page: second-factor and email-verification checks do not apply)`
@@ -111,4 +118,10 @@ export function simulateRequest(policy: CompiledPolicy, request: SimulationReque
     ...(verdict.factors ? { factors: verdict.factors } : {}),
     ...(verdict.stranded ? { stranded: verdict.stranded } : {}),
   }
+}
+
+/** The organization a signed-in simulated request carried (none for an anonymous one). */
+function organizationOf(auth: GuardAuth): Pick<SimulationAnswer, 'organization'> {
+  if (!auth.userId) return {}
+  return { organization: auth.orgId && auth.orgRole ? { id: auth.orgId, slug: auth.orgSlug, role: auth.orgRole, permissions: [...auth.orgPermissions] } : null }
 }

@@ -2,6 +2,7 @@ import { FACTOR_IDS, type FactorId, type GuardConfig } from '../config/schema'
 import { signedInAuth, signedOutAuth, type GuardAuth, type SessionClaims } from '../policy/auth'
 import type { CompiledPolicy } from '../policy/compile'
 import { checkMfaRequirements } from '../mfa/requirements'
+import { orgTokenClaims } from '../organizations/claims'
 
 /**
  * Factors a user can enroll on their own; recovery codes only come with one of these.
@@ -19,6 +20,13 @@ export interface SimulatedUser {
   enrolled: readonly FactorId[]
   /** Whether the user's address is verified (the token's `email_verified`); absent = verified, as for the console's own checks. */
   emailVerified?: boolean
+  /**
+   * The session's active organization and the user's role in it (the token's
+   * `org_*` claims, the role's permissions from the config's
+   * `organizations.roles`); absent or null = none. Ignored while
+   * organizations are switched off, as at mint time.
+   */
+  organization?: { id: string; slug: string; role: string } | null
 }
 
 /**
@@ -41,6 +49,8 @@ export function usableFactors(config: GuardConfig): FactorId[] {
  * completed at `nowSeconds`; a user with no factor is then assumed to have
  * enrolled every usable one (the simulator answers "once they set up MFA").
  * The address counts as verified unless `user.emailVerified` is `false`.
+ * `user.organization` gives the token's `org_id`, `org_slug`, `org_role`,
+ * `org_permissions` as a mint would.
  *
  * @example
  * const auth = simulatedAuth(policy, { userId: 'user_1', roles: ['admin'], enrolled: ['totp'] }, true, 1_700_000_000)
@@ -61,6 +71,7 @@ export function simulatedAuth(policy: CompiledPolicy, user: SimulatedUser | null
     roles: [...user.roles],
     email_verified: user.emailVerified ?? true,
     mfa: { c: completed, v: mfaCompleted && checkMfaRequirements(policy.config.mfa.requirements, completed, strategies).satisfied, e: [...enrolled] },
+    ...orgTokenClaims(policy.config.organizations.enabled && user.organization ? { ...user.organization, publicMetadata: {} } : undefined, policy.config.organizations),
   }
   return signedInAuth(claims, policy.permissionsFor(claims.roles))
 }

@@ -1,6 +1,7 @@
 /**
- * The user-field catalogue for the claims template: which `{{ user.* }}`
- * shortcodes exist, what type each yields, and how one resolves against a user.
+ * The field catalogue for the claims template: which `{{ user.* }}` and
+ * `{{ org.* }}` shortcodes exist, what type each yields, and how one resolves
+ * against a user (and the session's active organization).
  *
  * Plain TypeScript: no h3, nuxt or node imports.
  */
@@ -23,6 +24,23 @@ export interface ClaimsUser {
   roles: string[]
   permissions: string[]
   two_factor_enabled: boolean
+  public_metadata: Record<string, unknown>
+  /** The session's active organization, with the user's role in it; absent or null = none (every `org.*` shortcode renders null). */
+  org?: ClaimsOrganization | null
+}
+
+/**
+ * The active organization a claims template can read (`{{org.id}}`, `{{org.slug}}`,
+ * `{{org.role}}`, `{{org.public_metadata.<key>}}`).
+ *
+ * @example
+ * const org: ClaimsOrganization = { id: 'org_1', slug: 'acme', role: 'org:admin', public_metadata: { plan: 'pro' } }
+ */
+export interface ClaimsOrganization {
+  id: string
+  slug: string
+  /** The user's role in it, such as `org:admin`. */
+  role: string
   public_metadata: Record<string, unknown>
 }
 
@@ -55,6 +73,15 @@ const FIELDS: Field[] = [
     type: 'object',
     description: 'Public metadata; read nested values with user.public_metadata.<key>.<key> (missing → null)',
     get: u => u.public_metadata,
+  },
+  { code: 'org.id', type: 'string', description: 'Active organization id (null without one)', get: u => u.org?.id ?? null },
+  { code: 'org.slug', type: 'string', description: 'Active organization slug (null without one)', get: u => u.org?.slug ?? null },
+  { code: 'org.role', type: 'string', description: 'The user\'s role in the active organization, such as org:admin (null without one)', get: u => u.org?.role ?? null },
+  {
+    code: 'org.public_metadata',
+    type: 'object',
+    description: 'Active organization\'s public metadata; read nested values with org.public_metadata.<key>.<key> (missing or no organization → null)',
+    get: u => u.org?.public_metadata ?? null,
   },
 ]
 
@@ -103,13 +130,13 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null
 }
 
-const METADATA_PATH = /^user\.public_metadata((?:\.[A-Za-z0-9_-]+)+)$/
+const METADATA_PATH = /^(user|org)\.public_metadata((?:\.[A-Za-z0-9_-]+)+)$/
 const MAX_CLONE_DEPTH = 32
 
 /**
  * Syntactic check: a code from {@link SHORTCODES}, or `user.public_metadata.`
- * followed by dot-separated `[A-Za-z0-9_-]+` segments, none of them a
- * forbidden key.
+ * (or `org.public_metadata.`) followed by dot-separated `[A-Za-z0-9_-]+`
+ * segments, none of them a forbidden key.
  *
  * @example
  * isKnownShortcode('user.email') // true
@@ -124,7 +151,8 @@ export function isKnownShortcode(code: string): boolean {
 /**
  * Resolves a shortcode (without braces) against a user. The value is a fresh
  * JSON-safe copy, so callers may embed it without sharing references with
- * the user record. A missing metadata key resolves to `null`.
+ * the user record. A missing metadata key resolves to `null`, and so does
+ * every `org.*` code when the session has no active organization.
  *
  * @example
  * resolveShortcode('user.two_factor_enabled', user) // { known: true, value: false }
@@ -136,7 +164,7 @@ export function resolveShortcode(code: string, user: ClaimsUser): { known: true;
   if (field) return { known: true, value: toJsonValue(field.get(user), 0) }
   const segments = metadataSegments(code)
   if (!segments) return { known: false }
-  let current: unknown = user.public_metadata
+  let current: unknown = code.startsWith('org.') ? user.org?.public_metadata ?? null : user.public_metadata
   for (const segment of segments) {
     if (!isPlainObject(current) || !Object.hasOwn(current, segment)) return { known: true, value: null }
     current = current[segment]
@@ -144,11 +172,11 @@ export function resolveShortcode(code: string, user: ClaimsUser): { known: true;
   return { known: true, value: toJsonValue(current, 0) }
 }
 
-/** The path segments after `user.public_metadata.`, or undefined if the code is not such a path. */
+/** The path segments after `user.public_metadata.` (or `org.public_metadata.`), or undefined if the code is not such a path. */
 function metadataSegments(code: string): string[] | undefined {
   const match = METADATA_PATH.exec(code)
   if (!match) return undefined
-  const segments = match[1]!.slice(1).split('.')
+  const segments = match[2]!.slice(1).split('.')
   return segments.some(isForbiddenKey) ? undefined : segments
 }
 

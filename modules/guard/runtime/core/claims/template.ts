@@ -23,12 +23,19 @@ import {
  */
 export const RESERVED_CLAIMS: readonly string[] = Object.freeze([
   'sub', 'sid', 'iss', 'aud', 'exp', 'iat', 'nbf', 'azp', 'mfa', 'fva', 'roles', 'cep', 'email_verified',
+  'org_id', 'org_slug', 'org_role', 'org_permissions',
 ])
+
+const ORG_CLAIM_REASON = (copy: string) => `nuxt-guard sets it from the session's active organization (Clerk's session-token claim), and org rules and has() read it. Remove this key (or use another name, such as "${copy}", for a copy)`
 
 /** Why each reserved claim that is not a JWT registered claim cannot be set by the template. */
 const RESERVED_BECAUSE: Readonly<Record<string, string>> = Object.freeze({
   roles: 'nuxt-guard sets it from the user\'s roles',
   email_verified: 'nuxt-guard sets it: the session token already carries it (OIDC Core §5.1), from the user\'s verified address, and the emailVerified checks read it. Remove this key (or use another name, such as "emailVerified", for a copy of {{user.email_verified}})',
+  org_id: ORG_CLAIM_REASON('orgId'),
+  org_slug: ORG_CLAIM_REASON('orgSlug'),
+  org_role: ORG_CLAIM_REASON('orgRole'),
+  org_permissions: ORG_CLAIM_REASON('orgPermissions'),
 })
 
 /**
@@ -69,9 +76,10 @@ const SAMPLE_USER: ClaimsUser = {
   permissions: Array.from({ length: 10 }, (_, i) => `org:resource-${i}:manage`),
   two_factor_enabled: true,
   public_metadata: {},
+  org: { id: 'org_' + '0'.repeat(32), slug: 'o'.repeat(64), role: 'org:' + 'r'.repeat(64), public_metadata: {} },
 }
 
-const SHORTCODE_LIST = SHORTCODES.map(s => s.code).join(', ') + ', user.public_metadata.<key>'
+const SHORTCODE_LIST = SHORTCODES.map(s => s.code).join(', ') + ', user.public_metadata.<key>, org.public_metadata.<key>'
 
 /**
  * Validates a claims template; returns an empty array when it is fine.

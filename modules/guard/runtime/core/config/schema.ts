@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { checkPattern } from '../routing/pattern'
 import { checkClaimsTemplate } from '../claims/template'
-import { ORG_PERMISSION_PATTERN, checkOrgRoles, defaultOrgRoles } from '../organizations/roles'
+import { ORG_PERMISSION_PATTERN, ORG_ROLE_PATTERN, checkOrgRoles, defaultOrgRoles } from '../organizations/roles'
 
 /** Second factors nuxt-guard knows. */
 export const FACTOR_IDS = ['totp', 'recovery_code', 'email_code', 'webauthn'] as const
@@ -22,11 +22,48 @@ const localPath = z.string().superRefine((value, ctx) => {
   else if (value.includes('*')) ctx.addIssue({ code: 'custom', message: 'must be one exact path on this site, such as /sign-in (no wildcards)' })
 })
 
+/** A role in a rule: an `org:` one (judged against the active organization) must be a valid organization role name. */
+const ruleRole = z.string().min(1).superRefine((name, ctx) => {
+  if (name.startsWith('org:') && !ORG_ROLE_PATTERN.test(name)) ctx.addIssue({ code: 'custom', message: 'organization roles are named org:<role> in lower case, such as org:admin' })
+})
+/** A permission in a rule: an `org:` one (judged against the active organization) must be named org:<feature>:<action>. */
+const rulePermission = z.string().min(1).superRefine((name, ctx) => {
+  if (name.startsWith('org:') && !ORG_PERMISSION_PATTERN.test(name)) ctx.addIssue({ code: 'custom', message: orgPermissionNameMessage(name) })
+})
+const orgRulePermission = z.string().superRefine((name, ctx) => {
+  if (!ORG_PERMISSION_PATTERN.test(name)) ctx.addIssue({ code: 'custom', message: orgPermissionNameMessage(name) })
+})
+
+/** Why an organization permission name is refused, with the likely intended name (`org:sys_domains_manage` → `org:sys_domains:manage`). */
+function orgPermissionNameMessage(name: string): string {
+  const guess = /^org:[a-z0-9_-]+$/.test(name) && name.lastIndexOf('_') > 4 ? `${name.slice(0, name.lastIndexOf('_'))}:${name.slice(name.lastIndexOf('_') + 1)}` : undefined
+  return `organization permissions are named org:<feature>:<action> in lower case${guess && ORG_PERMISSION_PATTERN.test(guess) ? `; did you mean ${guess}?` : ', such as org:invoices:read'}`
+}
+
+/**
+ * A set of permissions a rule needs: a list or `{ allOf: [...] }` = every
+ * one; `{ anyOf: [...] }` = at least one (Clerk's
+ * `has({ permission: a }) || has({ permission: b })`).
+ */
+function permissionSet<T extends z.ZodType<string>>(name: T) {
+  const list = z.array(name).min(1).max(100)
+  return z.union([list, z.strictObject({ allOf: list }), z.strictObject({ anyOf: list })])
+}
+
 const requirement = z.strictObject({
-  /** The user needs at least one of these roles. */
-  roles: z.array(z.string().min(1)).min(1).optional(),
-  /** The user needs every one of these permissions. */
-  permissions: z.array(z.string().min(1)).min(1).optional(),
+  /** The user needs at least one of these roles (an `org:` role: the role in the active organization). */
+  roles: z.array(ruleRole).min(1).optional(),
+  /**
+   * The user needs every one of these permissions (a list or `{ allOf }`), or at least one (`{ anyOf }`);
+   * an `org:` permission is judged against the active organization's.
+   */
+  permissions: permissionSet(rulePermission).optional(),
+  /** `true`: the session needs an active organization (else the page goes to `organizations.orgSelectionUrl`; API 403 `organization_required`). */
+  organization: z.literal(true).optional(),
+  /** The user's role in the active organization is one of these (`org:admin`, …); implies `organization`. */
+  orgRoles: z.array(z.string().regex(ORG_ROLE_PATTERN, 'organization roles are named org:<role> in lower case, such as org:admin')).min(1).optional(),
+  /** The active organization's permissions: every one (a list or `{ allOf }`) or at least one (`{ anyOf }`); implies `organization`. */
+  orgPermissions: permissionSet(orgRulePermission).optional(),
   /** `true` demands a completed second factor; `false` waives the global MFA validators. */
   mfa: z.boolean().optional(),
   /** `true` demands a verified email address (`email_verified` in the session token). */

@@ -16,15 +16,17 @@ export const USER_EPOCH_MEMORY_MS = 3_600_000 + 60_000
 
 /**
  * The parts of a config a session token is rendered from: the claims
- * template and the roles → permissions map (the template may read
- * `{{user.permissions}}`). A save that leaves them as they were re-mints
- * nothing.
+ * template, the roles → permissions map (the template may read
+ * `{{user.permissions}}`), and whether organizations are on with their
+ * roles → permissions map (`org_permissions`; off, tokens carry no
+ * organization). A save that leaves them as they were re-mints nothing.
  *
  * @example
  * claimsShape(before.config) === claimsShape(after.config) // route edits only
  */
 export function claimsShape(config: GuardConfig): string {
-  return JSON.stringify([config.claims, config.roles])
+  // `?.`: a hand-built config (tests, an older stored document before validation) may lack the section.
+  return JSON.stringify([config.claims, config.roles, config.organizations?.enabled ?? false, config.organizations?.roles ?? null])
 }
 
 /**

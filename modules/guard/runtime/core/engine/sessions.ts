@@ -4,7 +4,7 @@ import { newId, randomToken, sha256 } from '../crypto/random'
 import { renderClaims } from '../claims/template'
 import { GuardError } from '../errors'
 import { fitClaims } from '../claims/limit'
-import type { ClaimsUser } from '../claims/shortcodes'
+import type { ClaimsOrganization, ClaimsUser } from '../claims/shortcodes'
 import type { FactorId } from '../config/schema'
 import { checkMfaRequirements, lastSecondFactorAt } from '../mfa/requirements'
 import { enrolledFactorTypes } from '../store/factors'
@@ -21,6 +21,7 @@ import type { SignInInput } from './credentials'
 import type { SignInThrottle } from './sign-in-throttle'
 import { TokenParties } from './token-parties'
 import { isUserDisabled, userDisabledError } from '../people/status'
+import { claimsOrganization, mintedOrganization, orgTokenClaims } from '../organizations/claims'
 
 /**
  * A freshly minted session token with its decoded claims; after a change of
@@ -56,12 +57,13 @@ export class InvalidCredentialsError extends GuardError {
 }
 
 /**
- * The view of a user the claims template renders against.
+ * The view of a user the claims template renders against, with the
+ * session's active organization for the `{{org.*}}` shortcodes (none: they render null).
  *
  * @example
  * renderClaims(template, toClaimsUser(user, policy, await enrolledFactorTypes(db, user.id)))
  */
-export function toClaimsUser(user: UserRecord, policy: CompiledPolicy, enrolled: readonly FactorId[] = []): ClaimsUser {
+export function toClaimsUser(user: UserRecord, policy: CompiledPolicy, enrolled: readonly FactorId[] = [], org: ClaimsOrganization | null = null): ClaimsUser {
   return {
     id: user.id,
     email: user.email,
@@ -71,6 +73,7 @@ export function toClaimsUser(user: UserRecord, policy: CompiledPolicy, enrolled:
     permissions: [...policy.permissionsFor(user.roles)],
     two_factor_enabled: enrolled.some(factor => factor !== 'recovery_code'),
     public_metadata: user.publicMetadata,
+    org,
   }
 }
 
@@ -175,13 +178,17 @@ export class SessionService {
    * next refresh. Never fails on the user's data: custom claims that would
    * take the rendering over the size limit (data changed behind the checks
    * at save time) are left out, named in `omitted_claims`, and logged.
+   * The session's active organization (read with the session: no query of
+   * its own) gives Clerk's `org_id`, `org_slug`, `org_role` and
+   * `org_permissions` and the template's `{{org.*}}`.
    */
   async mint(session: SessionRecord, user: UserRecord, party?: string): Promise<IssuedToken> {
     // Belt and braces: callers refuse a disabled account first (refresh, reissue, renew answer undefined).
     if (this.disabled(user)) throw userDisabledError(user)
     const policy = this.live.policy
     const enrolled = await enrolledFactorTypes(this.db, user.id)
-    const { claims: custom, omitted } = fitClaims(renderClaims(policy.config.claims.template, toClaimsUser(user, policy, enrolled)))
+    const org = mintedOrganization(session.activeOrg, policy.config.organizations)
+    const { claims: custom, omitted } = fitClaims(renderClaims(policy.config.claims.template, toClaimsUser(user, policy, enrolled, claimsOrganization(org))))
     if (omitted.length) {
       console.warn(`[nuxt-guard] the session-token claims for user ${user.id} are over the size limit; minted without ${omitted.map(claim => `"${claim}"`).join(', ')} (shorten the template or the user's metadata)`)
     }
@@ -204,6 +211,8 @@ export class SessionService {
         ...this.parties.stamp(session.id, party),
         // Reserved, never from the template: the emailVerified checks are decided from the token alone.
         email_verified: user.emailVerified,
+        // Reserved too: the organization rules and has() read them.
+        ...orgTokenClaims(org, policy.config.organizations),
       },
       custom,
       { nowSeconds, ttlSeconds: policy.config.session.tokenTtlSeconds },

@@ -27,7 +27,14 @@ export const ORG_SYSTEM_PERMISSIONS = {
   membershipsManage: 'org:sys_memberships:manage',
 } as const
 export type OrgSystemPermission = (typeof ORG_SYSTEM_PERMISSIONS)[keyof typeof ORG_SYSTEM_PERMISSIONS]
-const SYSTEM = new Set<string>(Object.values(ORG_SYSTEM_PERMISSIONS))
+/**
+ * Clerk's other system permissions, for features this guard does not have
+ * (verified domains): a role may hold them, and rules or `has()` may ask for
+ * them (such as `org:sys_domains:manage` guarding an app's own domain
+ * settings), but the guard itself checks nothing with them.
+ */
+export const CLERK_ONLY_SYSTEM_PERMISSIONS = ['org:sys_domains:read', 'org:sys_domains:manage'] as const
+const SYSTEM = new Set<string>([...Object.values(ORG_SYSTEM_PERMISSIONS), ...CLERK_ONLY_SYSTEM_PERMISSIONS])
 
 /** `org:` and one lower-case segment: `org:admin`, `org:billing_manager`. */
 export const ORG_ROLE_PATTERN = /^org:[a-z0-9][a-z0-9_-]{0,63}$/

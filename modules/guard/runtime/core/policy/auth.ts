@@ -39,10 +39,25 @@ export interface SessionClaims extends GuardSessionClaims {
    * reserved: the claims template cannot set it. Absent (a token minted before it existed) = not verified.
    */
   email_verified?: boolean
+  /**
+   * The session's active organization (Clerk's session-token claims, v1 names), as of minting;
+   * reserved: the claims template cannot set them. All four absent = no active organization.
+   */
+  org_id?: string
+  /** The active organization's slug. */
+  org_slug?: string
+  /** The user's role in it, such as `org:admin`. */
+  org_role?: string
+  /** That role's permissions in the config's `organizations.roles`, such as `org:sys_memberships:manage`. */
+  org_permissions?: string[]
   [claim: string]: unknown
 }
 
-/** What `has()` can ask. */
+/**
+ * What `has()` can ask. A role or permission named `org:…` (Clerk's
+ * organization names) is answered from the active organization: the
+ * token's `org_role` and `org_permissions`; false without one.
+ */
 export type AuthCheck = { role: string } | { permission: string }
 
 /** `event.context.auth`: who is asking, with a `has()` helper. */
@@ -52,23 +67,67 @@ export interface GuardAuth {
   sessionClaims: SessionClaims | null
   roles: readonly string[]
   permissions: ReadonlySet<string>
+  /** The session's active organization (`org_id`), or null (Clerk's `orgId`). */
+  orgId: string | null
+  /** Its slug (`org_slug`), or null. */
+  orgSlug: string | null
+  /** The user's role in it (`org_role`, such as `org:admin`), or null. */
+  orgRole: string | null
+  /** That role's permissions (`org_permissions`); empty without an active organization. */
+  orgPermissions: readonly string[]
+  /**
+   * `{ role }` or `{ permission }`: an `org:` name is checked against the
+   * active organization, any other against the user's roles and their permissions.
+   *
+   * @example
+   * auth.has({ permission: 'org:sys_memberships:manage' }) // the active organization's role grants it
+   * auth.has({ role: 'admin' })                            // a site role
+   */
   has(check: AuthCheck): boolean
 }
 
 const NO_PERMISSIONS: ReadonlySet<string> = new Set()
+const NO_ORG_PERMISSIONS: readonly string[] = Object.freeze([])
+
+/** Organization roles and permissions are named `org:…` (Clerk's convention). */
+export const ORG_NAME_PREFIX = 'org:'
+
+/**
+ * Whether a role or permission name is an organization's (`org:…`), which
+ * `has()` and route rules judge against the active organization.
+ *
+ * @example
+ * isOrgName('org:sys_memberships:manage') // true
+ * isOrgName('reports:read')               // false
+ */
+export function isOrgName(name: string): boolean {
+  return name.startsWith(ORG_NAME_PREFIX)
+}
 
 class Auth implements GuardAuth {
+  readonly orgId: string | null
+  readonly orgSlug: string | null
+  readonly orgRole: string | null
+  readonly orgPermissions: readonly string[]
+
   constructor(
     readonly userId: string | null,
     readonly sessionId: string | null,
     readonly sessionClaims: SessionClaims | null,
     readonly roles: readonly string[],
     readonly permissions: ReadonlySet<string>,
-  ) {}
+  ) {
+    const org = sessionClaims && typeof sessionClaims.org_id === 'string' && typeof sessionClaims.org_role === 'string' ? sessionClaims : undefined
+    this.orgId = org ? org.org_id! : null
+    this.orgSlug = org && typeof org.org_slug === 'string' ? org.org_slug : null
+    this.orgRole = org ? org.org_role! : null
+    this.orgPermissions = org && Array.isArray(org.org_permissions) ? org.org_permissions.filter(p => typeof p === 'string') : NO_ORG_PERMISSIONS
+  }
 
   has(check: AuthCheck): boolean {
     if (!this.userId) return false
-    return 'role' in check ? this.roles.includes(check.role) : this.permissions.has(check.permission)
+    if ('role' in check) return isOrgName(check.role) ? this.orgRole !== null && this.orgRole === check.role : this.roles.includes(check.role)
+    return isOrgName(check.permission) ? this.orgPermissions.includes(check.permission) : this.permissions.has(check.permission)
   }
 }
 

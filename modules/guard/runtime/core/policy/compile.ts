@@ -25,6 +25,13 @@ export type RouteClass =
      * check applies there (the verify page comes first and is exempt from MFA too, so neither can loop).
      */
     verifyExempt?: true
+    /**
+     * On the organization selection and invitation pages (`organizations.orgSelectionUrl`,
+     * `invitationUrl`), and the verify-email and MFA pages: no organization requirement applies
+     * there (a user without an active organization chooses or joins one there, and finishes
+     * signing in before choosing), so none of them can send the user in circles.
+     */
+    orgExempt?: true
   }
 
 /** A config compiled for the hot path: matchers built once, lookups only. */
@@ -63,6 +70,7 @@ export const INVITATION_PAGE = '/accept-invitation'
 const API_LIST = 32
 const RULE = 64
 const VERIFY_PAGE = 128
+const ORG_PAGE = 256
 
 interface Entry { list: number; rule?: CompiledRule }
 
@@ -92,6 +100,7 @@ export function compilePolicy(config: GuardConfig, version: number, pageRules: r
   add(AUTH_PAGE, [config.signInUrl, config.signUpUrl, PASSWORD_RESET_PAGE, INVITATION_PAGE])
   add(MFA_PAGE, [mfa.enrollUrl, mfa.challengeUrl])
   add(VERIFY_PAGE, [config.account.verifyEmailUrl])
+  add(ORG_PAGE, [config.organizations.orgSelectionUrl, config.organizations.invitationUrl])
   add(IGNORED_LIST, routes.ignored)
   add(PUBLIC_LIST, routes.public)
   add(API_LIST, routes.api)
@@ -109,10 +118,11 @@ export function compilePolicy(config: GuardConfig, version: number, pageRules: r
     if (lists & AUTH_PAGE) return PUBLIC_PAGE
     const api = (lists & API_LIST) !== 0
     // The verify-email page needs a signed-in user and keeps its rules' roles; it comes before MFA, so MFA is waived there too.
-    if (lists & VERIFY_PAGE) return { kind: 'protected', api, rules: rules ?? NO_RULES, mfaExempt: true, verifyExempt: true }
+    if (lists & VERIFY_PAGE) return { kind: 'protected', api, rules: rules ?? NO_RULES, mfaExempt: true, verifyExempt: true, orgExempt: true }
     // MFA pages need a signed-in user and keep their rules' roles; only MFA and the address check are waived there.
-    if (lists & MFA_PAGE) return { kind: 'protected', api, rules: rules ?? NO_RULES, mfaExempt: true, verifyExempt: true }
-    if (rules) return { kind: 'protected', api, rules, mfaExempt: false }
+    if (lists & MFA_PAGE) return { kind: 'protected', api, rules: rules ?? NO_RULES, mfaExempt: true, verifyExempt: true, orgExempt: true }
+    // The organization pages keep everything but their rules' organization parts (the address and MFA come first).
+    if (rules) return lists & ORG_PAGE ? { kind: 'protected', api, rules, mfaExempt: false, orgExempt: true } : { kind: 'protected', api, rules, mfaExempt: false }
     if (lists & IGNORED_LIST) return IGNORED
     if (lists & PUBLIC_LIST || !protectByDefault) return api ? PUBLIC_API : PUBLIC_PAGE
     return api ? PROTECTED_API : PROTECTED_PAGE
@@ -166,7 +176,7 @@ export function asVersion(policy: CompiledPolicy, version: number): CompiledPoli
 /**
  * Combines the classes of several readings of one path: protected beats
  * public beats ignored; rules are united; an API reading makes it API; the
- * MFA and verify-email exemptions hold only if every protected reading has them.
+ * MFA, verify-email and organization exemptions hold only if every protected reading has them.
  */
 function mostRestrictive(classes: RouteClass[]): RouteClass {
   let api = false
@@ -174,6 +184,7 @@ function mostRestrictive(classes: RouteClass[]): RouteClass {
   let anyProtected = false
   let mfaExempt = true
   let verifyExempt = true
+  let orgExempt = true
   const rules = new Map<number, CompiledRule>()
   for (const routeClass of classes) {
     if (routeClass.kind === 'ignored') continue
@@ -182,11 +193,13 @@ function mostRestrictive(classes: RouteClass[]): RouteClass {
     anyProtected = true
     mfaExempt &&= routeClass.mfaExempt
     verifyExempt &&= routeClass.verifyExempt === true
+    orgExempt &&= routeClass.orgExempt === true
     for (const rule of routeClass.rules) rules.set(rule.index, rule)
   }
   if (anyProtected) {
     const united = [...rules.values()].sort((a, b) => a.index - b.index)
-    return verifyExempt ? { kind: 'protected', api, rules: united, mfaExempt, verifyExempt } : { kind: 'protected', api, rules: united, mfaExempt }
+    const protectedClass: RouteClass = verifyExempt ? { kind: 'protected', api, rules: united, mfaExempt, verifyExempt } : { kind: 'protected', api, rules: united, mfaExempt }
+    return orgExempt ? { ...protectedClass, orgExempt } : protectedClass
   }
   if (anyPublic) return api ? PUBLIC_API : PUBLIC_PAGE
   return IGNORED

@@ -1,10 +1,11 @@
 import type { FactorId, RouteRequirement } from '../config/schema'
 import { checkMfaRequirements, enrolledFirst, lastSecondFactorAt } from '../mfa/requirements'
 import { isStranded, strandedBy, type Stranded } from '../mfa/stranded'
-import type { GuardAuth } from './auth'
+import { isOrgName, type GuardAuth } from './auth'
 import type { CompiledPolicy, CompiledRule } from './compile'
+import { requirementShortfall } from './requirement'
 
-export type DenyCode = 'unauthenticated' | 'forbidden' | 'email_verification_required' | 'mfa_enrollment_required' | 'mfa_reenrollment_required' | 'INVALID_CLAIMS' | 'mfa_required'
+export type DenyCode = 'unauthenticated' | 'forbidden' | 'email_verification_required' | 'mfa_enrollment_required' | 'mfa_reenrollment_required' | 'INVALID_CLAIMS' | 'mfa_required' | 'organization_required'
 
 export type Verdict =
   | { allow: true; reason: string; rules: readonly CompiledRule[] }
@@ -32,6 +33,12 @@ export interface AccessInput {
    * email-verification check applies there, or an unverified user could never verify.
    */
   emailVerificationExempt?: boolean
+  /**
+   * The route is the organization selection or invitation page (or an MFA
+   * or verify-email page): no organization requirement applies there, or a
+   * user without an active organization could never choose one.
+   */
+  organizationExempt?: boolean
   /** An extra requirement from `requireAuth(event, requirement)`; it may waive MFA with `mfa: false`. */
   extra?: RouteRequirement
   nowSeconds: number
@@ -52,13 +59,17 @@ const deny = (status: 401 | 403, error: DenyCode, reason: string, rules: readonl
 export function evaluateAccess(policy: CompiledPolicy, input: AccessInput): Verdict {
   const { auth, rules, extra } = input
   if (!auth.userId) return deny(401, 'unauthenticated', 'not signed in', rules)
+  // A missing role or permission refuses at once; a missing organization only after the address and MFA (chosen last, as Clerk's session task).
+  let needsOrganization: string | undefined
   for (const rule of rules) {
-    const refusal = checkRolesAndPermissions(auth, rule.require, rules, rule)
-    if (refusal) return refusal
+    const refusal = checkRolesAndPermissions(policy, auth, rule.require, rules, input.organizationExempt, rule)
+    if (typeof refusal === 'string') needsOrganization ??= refusal
+    else if (refusal) return refusal
   }
   if (extra) {
-    const refusal = checkRolesAndPermissions(auth, extra, rules)
-    if (refusal) return refusal
+    const refusal = checkRolesAndPermissions(policy, auth, extra, rules, input.organizationExempt)
+    if (typeof refusal === 'string') needsOrganization ??= refusal
+    else if (refusal) return refusal
   }
   // The address before the second factor: the verify page is exempt from both, so neither can send the user in circles.
   if (!input.emailVerificationExempt && auth.sessionClaims?.email_verified !== true) {
@@ -69,22 +80,30 @@ export function evaluateAccess(policy: CompiledPolicy, input: AccessInput): Verd
     const refusal = evaluateMfa(policy, input, extra ? [...rules.map(rule => rule.require), extra] : rules.map(rule => rule.require))
     if (refusal) return refusal
   }
+  if (needsOrganization) return deny(403, 'organization_required', needsOrganization, rules)
   return rules.length ? { allow: true, reason: ALLOWED_BY_RULES, rules } : { allow: true, reason: ALLOWED, rules }
 }
 
 const ALLOWED = 'signed in'
 const ALLOWED_BY_RULES = 'signed in and every matched rule is satisfied'
 
-/** `source` is the rule being checked, or absent for requireAuth()'s own requirement; labels are built only on refusal. */
-function checkRolesAndPermissions(auth: GuardAuth, require: RouteRequirement, rules: readonly CompiledRule[], source?: CompiledRule): Verdict | undefined {
-  if (require.roles && !hasAnyRole(auth, require.roles)) {
-    return deny(403, 'forbidden', `${label(source)} needs one of the roles: ${require.roles.join(', ')}`, rules)
+/**
+ * `source` is the rule being checked, or absent for requireAuth()'s own requirement; labels are built only on refusal.
+ * A refusal, or the reason an active organization is needed (a string), or `undefined` when met.
+ * With organizations switched off no organization can ever be chosen: an organization requirement then refuses as forbidden.
+ */
+function checkRolesAndPermissions(policy: CompiledPolicy, auth: GuardAuth, require: RouteRequirement, rules: readonly CompiledRule[], organizationExempt?: boolean, source?: CompiledRule): Verdict | string | undefined {
+  // The common rules (no role or permission; site roles or a list of site permissions, held) cost no allocation.
+  const { roles, permissions } = require
+  if (!require.organization && !require.orgRoles && !require.orgPermissions) {
+    if (!permissions) { if (!roles || hasAnyRole(auth, roles)) return undefined }
+    else if (!roles && Array.isArray(permissions) && hasEveryPermission(auth, permissions)) return undefined
   }
-  if (require.permissions && !hasEveryPermission(auth, require.permissions)) {
-    const missing = require.permissions.filter(permission => !auth.permissions.has(permission))
-    return deny(403, 'forbidden', `${label(source)} needs the permission${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`, rules)
-  }
-  return undefined
+  const shortfall = requirementShortfall(auth, require, organizationExempt)
+  if (!shortfall) return undefined
+  if (shortfall.kind === 'organization' && policy.config.organizations.enabled) return `${label(source)} ${shortfall.reason}`
+  const off = shortfall.kind === 'organization' ? ' (organizations are switched off: organizations.enabled)' : ''
+  return deny(403, 'forbidden', `${label(source)} ${shortfall.reason}${off}`, rules)
 }
 
 /**
@@ -105,13 +124,14 @@ function checkEmailVerified(policy: CompiledPolicy, rules: readonly CompiledRule
 
 const label = (source?: CompiledRule) => (source ? `rule ${source.pattern}` : 'requireAuth()')
 
+/** Fast paths only: an `org:` name is never met here (requirementShortfall judges it against the active organization). */
 function hasAnyRole(auth: GuardAuth, roles: readonly string[]): boolean {
-  for (const role of roles) if (auth.roles.includes(role)) return true
+  for (const role of roles) if (!isOrgName(role) && auth.roles.includes(role)) return true
   return false
 }
 
 function hasEveryPermission(auth: GuardAuth, permissions: readonly string[]): boolean {
-  for (const permission of permissions) if (!auth.permissions.has(permission)) return false
+  for (const permission of permissions) if (isOrgName(permission) || !auth.permissions.has(permission)) return false
   return true
 }
 

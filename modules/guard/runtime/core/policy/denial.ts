@@ -36,7 +36,8 @@ export function denialBody(verdict: Denial): DenialBody {
 
 /**
  * Where a page request that was denied is sent: sign-in, the verify-email
- * page, MFA enrollment or the challenge, each with the return path; `undefined` (forbidden) = answer
+ * page, MFA enrollment or the challenge, the organization selection page
+ * (`organizations.orgSelectionUrl`), each with the return path; `undefined` (forbidden) = answer
  * in place. API requests are never redirected: callers ask only for pages.
  *
  * @example
@@ -47,6 +48,8 @@ export function denialRedirect(verdict: Denial, policy: CompiledPolicy, path: st
   const target = {
     unauthenticated: config.signInUrl,
     email_verification_required: config.account.verifyEmailUrl,
+    // No active organization: the selection page lists the user's organizations (and offers to create one), then comes back.
+    organization_required: config.organizations.orgSelectionUrl,
     mfa_enrollment_required: config.mfa.enrollUrl,
     // Stranded: the challenge page explains, lets them prove it is them, then sends them to enroll.
     mfa_reenrollment_required: config.mfa.challengeUrl,

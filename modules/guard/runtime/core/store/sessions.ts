@@ -7,15 +7,41 @@ export interface SessionRecord {
   createdAt: Date
   expiresAt: Date
   factors: Record<string, number>
+  /**
+   * The session's active organization with the user's role in it, read with
+   * the session in the same statement (for the token minted from it);
+   * null when it has none or its user is no longer a member. Absent on a
+   * record not read from the table (a session just started has none).
+   */
+  activeOrg?: SessionActiveOrg | null
 }
+
+/** A session's active organization as the mint needs it: Clerk's claims and the template's `org.*`. */
+export interface SessionActiveOrg { id: string; slug: string; role: string; publicMetadata: Record<string, unknown> }
+
+/**
+ * The active organization of the session row `table` (the table's name or
+ * alias in the statement), joined to the user's membership: one sub-select,
+ * so the session and its organization come back in one statement.
+ */
+const activeOrgColumn = (table: string) =>
+  `(select json_build_object('id', o.id, 'slug', o.slug, 'role', m.role, 'public_metadata', o.public_metadata)
+      from guard_org_memberships m join guard_organizations o on o.id = m.org_id
+     where m.org_id = ${table}.active_org_id and m.user_id = ${table}.user_id) as active_org`
 
 /** One live session as the account page lists it. */
 export interface AccountSession { id: string; createdAt: Date; lastActiveAt: Date; expiresAt: Date; ip: string | null; userAgent: string | null }
 
-const SESSION_COLUMNS = 'id, user_id, created_at, expires_at, factors'
+const SESSION_COLUMNS = `id, user_id, created_at, expires_at, factors, ${activeOrgColumn('guard_sessions')}`
 const toSessionRecord = (row: any): SessionRecord => ({
   id: row.id, userId: row.user_id, createdAt: new Date(row.created_at), expiresAt: new Date(row.expires_at), factors: row.factors ?? {},
+  activeOrg: toActiveOrg(row.active_org),
 })
+
+function toActiveOrg(value: unknown): SessionActiveOrg | null {
+  const org = (typeof value === 'string' ? JSON.parse(value) : value) as { id: string; slug: string; role: string; public_metadata: Record<string, unknown> | null } | null | undefined
+  return org ? { id: org.id, slug: org.slug, role: org.role, publicMetadata: org.public_metadata ?? {} } : null
+}
 
 /**
  * Records a new server-side session; only the refresh token's hash is kept.
@@ -46,7 +72,7 @@ export async function refreshSession(db: SqlExecutor, refreshHash: string, now: 
     `update guard_sessions s set last_active_at = $2
        from guard_users u
       where s.refresh_hash = $1 and s.user_id = u.id and s.revoked_at is null and s.expires_at > $2
-      returning s.id as session_id, s.user_id, s.created_at as session_created_at, s.expires_at, s.factors,
+      returning s.id as session_id, s.user_id, s.created_at as session_created_at, s.expires_at, s.factors, ${activeOrgColumn('s')},
                 u.id, u.email, u.email_verified, u.password_hash, u.roles, u.public_metadata, u.created_at, u.claims_epoch,
                 u.disabled_at, u.disabled_reason, u.disabled_until`,
     [refreshHash, now.toISOString()],

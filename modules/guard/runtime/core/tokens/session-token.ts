@@ -67,7 +67,7 @@ export interface VerificationKeys {
  */
 export function mintSessionToken(
   key: LoadedKey,
-  reserved: Pick<SessionClaims, 'sub' | 'sid' | 'roles' | 'mfa' | 'fva' | 'cep' | 'email_verified' | 'azp' | 'aud'>,
+  reserved: Pick<SessionClaims, 'sub' | 'sid' | 'roles' | 'mfa' | 'fva' | 'cep' | 'email_verified' | 'azp' | 'aud' | 'org_id' | 'org_slug' | 'org_role' | 'org_permissions'>,
   custom: Record<string, unknown>,
   { nowSeconds, ttlSeconds }: { nowSeconds: number; ttlSeconds: number },
 ): Promise<string> {

@@ -61,7 +61,8 @@ export function credentialsUnchecked(event: H3Event): boolean {
  * - `'guard'`: let through, but no app middleware is for it: an ignored
  *   route, or (with `sortRoutes`) the guard's own API (`/api/_guard/**`) or
  *   the page a signed-in user needs to finish signing in (the live
- *   `mfa.enrollUrl`, `mfa.challengeUrl`, `account.verifyEmailUrl` and anything under them) — by every
+ *   `mfa.enrollUrl`, `mfa.challengeUrl`, `account.verifyEmailUrl`, `organizations.orgSelectionUrl`,
+ *   `organizations.invitationUrl` and anything under them) — by every
  *   reading of its path;
  * - `'answered'`: the guard has answered it (400, 503, a redirect or a JSON error).
  */
@@ -98,7 +99,8 @@ export function judgeRequest(event: H3Event, options: JudgeOptions = {}): Judgem
 /**
  * Whether every reading of a path is the guard's own: its API or one of the
  * pages a signed-in user needs to finish signing in (the live config's
- * enrollment, challenge and verify-email pages, and anything under them). One reading that
+ * enrollment, challenge, verify-email and organization selection and
+ * invitation pages, and anything under them). One reading that
  * is not — `/api/_guard/../orders` also reads as `/api/orders` — makes the
  * path the app's. Compares strings only: no allocation per request.
  *
@@ -129,7 +131,8 @@ function guardOwnBases(policy: CompiledPolicy): readonly string[] {
   let bases = ownBasesByPolicy.get(policy)
   if (!bases) {
     const list = [GUARD_API_BASE]
-    for (const url of [policy.config.mfa.enrollUrl, policy.config.mfa.challengeUrl, policy.config.account.verifyEmailUrl]) {
+    const { organizations } = policy.config
+    for (const url of [policy.config.mfa.enrollUrl, policy.config.mfa.challengeUrl, policy.config.account.verifyEmailUrl, organizations.orgSelectionUrl, organizations.invitationUrl]) {
       const check = checkPattern(url) // the validated config's exact paths, lower-cased as the matcher sees them
       if (check.ok && !list.includes(check.pattern)) list.push(check.pattern)
     }
@@ -172,7 +175,7 @@ function decide(event: H3Event, guard: Guard, policy: CompiledPolicy, readings: 
     return whoseRoute(policy, readings, options)
   }
   if (unavailable) return serviceUnavailable(event)
-  const verdict = evaluateAccess(policy, { auth, rules: route.rules, mfaExempt: route.mfaExempt, emailVerificationExempt: route.verifyExempt, nowSeconds: guard.now() / 1000 })
+  const verdict = evaluateAccess(policy, { auth, rules: route.rules, mfaExempt: route.mfaExempt, emailVerificationExempt: route.verifyExempt, organizationExempt: route.orgExempt, nowSeconds: guard.now() / 1000 })
   if (debug) logDecision(event, verdict.allow ? 'allow' : `${verdict.status} ${verdict.error}`, route.rules.map(rule => rule.pattern).join(',') || '-', verdict.reason)
   if (verdict.allow) return whoseRoute(policy, readings, options)
   return respondToDenial(event, verdict, route.api, policy).then(answered)

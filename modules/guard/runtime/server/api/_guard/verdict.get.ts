@@ -23,7 +23,7 @@ export default defineGuardHandler(async (event) => {
   const policy = guard.live.policy
   const route = requestRoute(event, policy.classify(readings.readings), readings.readings)
   if (route.kind !== 'protected') return { allow: true, version: policy.version }
-  const verdict = evaluateAccess(policy, { auth: getAuth(event), rules: route.rules, mfaExempt: route.mfaExempt, emailVerificationExempt: route.verifyExempt, nowSeconds: guard.now() / 1000 })
+  const verdict = evaluateAccess(policy, { auth: getAuth(event), rules: route.rules, mfaExempt: route.mfaExempt, emailVerificationExempt: route.verifyExempt, organizationExempt: route.orgExempt, nowSeconds: guard.now() / 1000 })
   if (verdict.allow) return { allow: true, version: policy.version }
   const redirect = await pageDenialRedirect(verdict, policy, path, getAuth(event), requestOptions(event)?.signInUrl)
   return { allow: false, version: policy.version, status: verdict.status, ...denialBody(verdict), redirect: redirect ?? null }
