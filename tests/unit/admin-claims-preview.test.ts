@@ -29,7 +29,7 @@ describe('previewClaims', () => {
     const session = await guard.sessions.signUp({ email: newEmail('preview'), password: PASSWORD })
     const preview = previewClaims(template, toClaimsUser(session.user, guard.live.policy, await enrolledFactorTypes(db, session.user.id)))
     if (!preview.ok) throw new Error(JSON.stringify(preview.fields))
-    const { sub, sid, iss, iat, exp, nbf, roles, mfa, fva, cep, ...custom } = decodeJwt(session.token)
+    const { sub, sid, iss, iat, exp, nbf, roles, mfa, fva, cep, email_verified, ...custom } = decodeJwt(session.token)
     expect(preview.claims).toEqual(custom)
     expect(preview.claims).toMatchObject({ isMfa: false, org: { plan: null }, who: `${session.user.id}/["admin"]` })
     expect(preview.bytes).toBe(new TextEncoder().encode(JSON.stringify(custom)).length)
