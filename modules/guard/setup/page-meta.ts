@@ -68,5 +68,5 @@ export {}
   export default rules
 }
 `,
-  }, { nitro: true, nuxt: true })
+  }, { nitro: true })
 }
