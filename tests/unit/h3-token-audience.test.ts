@@ -12,6 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { decodeJwt } from 'jose'
 import { mintSessionToken } from '../../modules/guard/runtime/core/tokens/session-token'
+import { createGuard } from '../../modules/guard/runtime/core/engine/create-guard'
 import { guardSettings } from '../../modules/guard/runtime/server/utils/guard-instance'
 import { verifyGuardToken, TokenVerificationError } from '../../modules/guard/runtime/verify'
 import { enrollTotpOverHttp } from '../support/mfa-http'
@@ -113,6 +114,20 @@ describe('azp: the origin a token was issued to', () => {
     expect(after).not.toBe(before)
     expect(decodeJwt(after)).toMatchObject({ azp: PARTY, aud: AUDIENCE, mfa: { e: expect.arrayContaining(['totp']) } })
     expect(answerOf(await ada.send('/api/secret'))).toMatchObject({ status: 200, served: true })
+  })
+})
+
+describe('azp on several instances', () => {
+  it('another instance renewing the session (no request origin at hand) stamps the origin stored at sign-in', async () => {
+    const bea = new HostClient(app.origin, APP_HOST)
+    await bea.signUp('bea@token-audience.test')
+    const { sid } = decodeJwt(bea.cookies.get('guard_session')!) as { sid: string }
+    const other = await createGuard({ database: app.guard.db, secret: app.guard.secret, seed: {}, audience: [AUDIENCE] })
+    try {
+      const renewed = await other.sessions.renew(sid)
+      expect(decodeJwt(renewed!.token)).toMatchObject({ sid, azp: PARTY, aud: AUDIENCE })
+    }
+    finally { await other.close() }
   })
 })
 

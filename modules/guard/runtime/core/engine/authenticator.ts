@@ -153,8 +153,6 @@ export class Authenticator {
     const policy = this.live.policy
     const auth = signedInAuth(claims, policy.permissionsFor(claims.roles))
     this.cache.set(token, { claims, auth, policy }, claims.exp * 1000 + policy.config.session.clockSkewMs)
-    // A token minted later for this session without a request at hand (renewed after a factor) keeps its party.
-    this.sessions.parties.note(claims.sid, claims.azp)
     return auth
   }
 

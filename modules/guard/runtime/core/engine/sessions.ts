@@ -207,8 +207,8 @@ export class SessionService {
         fva: [ageMinutes(session.createdAt.getTime() / 1000), last === undefined ? -1 : ageMinutes(last)],
         // What these claims were rendered from (ClaimsEpochs): a later change of either makes the token stale.
         cep: [policy.version, user.claimsEpoch ?? 0],
-        // Where it may be used: the `audience` setting, and the session's origin (TokenParties).
-        ...this.parties.stamp(session.id, party),
+        // Where it may be used: the `audience` setting, and the session's origin (TokenParties): the request's, else the one stored at sign-in.
+        ...this.parties.stamp(party ?? session.party),
         // Reserved, never from the template: the emailVerified checks are decided from the token alone.
         email_verified: user.emailVerified,
         // Reserved too: the organization rules and has() read them.
@@ -237,7 +237,7 @@ export class SessionService {
     const refreshToken = randomToken()
     const createdAt = new Date(this.now())
     const expiresAt = new Date(createdAt.getTime() + this.live.policy.config.session.sessionTtlDays * 86_400_000)
-    const session: SessionRecord = { id: newId('sess'), userId: user.id, createdAt, expiresAt, factors: {} }
+    const session: SessionRecord = { id: newId('sess'), userId: user.id, createdAt, expiresAt, factors: {}, party: origin.party ?? null }
     await insertSession(this.db, { id: session.id, userId: user.id, refreshHash: sha256(refreshToken), createdAt, expiresAt, ...origin })
     return { ...(await this.mint(session, user, origin.party)), user, sessionId: session.id, refreshToken, expiresAt }
   }

@@ -14,6 +14,8 @@ export interface SessionRecord {
    * record not read from the table (a session just started has none).
    */
   activeOrg?: SessionActiveOrg | null
+  /** The origin the session's tokens are issued to (their `azp`), fixed when it started; null when none was recorded. */
+  party?: string | null
 }
 
 /** A session's active organization as the mint needs it: Clerk's claims and the template's `org.*`. */
@@ -32,10 +34,11 @@ const activeOrgColumn = (table: string) =>
 /** One live session as the account page lists it. */
 export interface AccountSession { id: string; createdAt: Date; lastActiveAt: Date; expiresAt: Date; ip: string | null; userAgent: string | null }
 
-const SESSION_COLUMNS = `id, user_id, created_at, expires_at, factors, ${activeOrgColumn('guard_sessions')}`
+const SESSION_COLUMNS = `id, user_id, created_at, expires_at, factors, azp, ${activeOrgColumn('guard_sessions')}`
 const toSessionRecord = (row: any): SessionRecord => ({
   id: row.id, userId: row.user_id, createdAt: new Date(row.created_at), expiresAt: new Date(row.expires_at), factors: row.factors ?? {},
   activeOrg: toActiveOrg(row.active_org),
+  party: row.azp ?? null,
 })
 
 function toActiveOrg(value: unknown): SessionActiveOrg | null {
@@ -47,15 +50,15 @@ function toActiveOrg(value: unknown): SessionActiveOrg | null {
  * Records a new server-side session; only the refresh token's hash is kept.
  *
  * @example
- * await insertSession(db, { id: newId('sess'), userId, refreshHash: sha256(refresh), createdAt, expiresAt, ip, userAgent })
+ * await insertSession(db, { id: newId('sess'), userId, refreshHash: sha256(refresh), createdAt, expiresAt, ip, userAgent, party: 'https://app.example.com' })
  */
 export async function insertSession(db: SqlExecutor, input: {
-  id: string; userId: string; refreshHash: string; createdAt: Date; expiresAt: Date; ip?: string; userAgent?: string
+  id: string; userId: string; refreshHash: string; createdAt: Date; expiresAt: Date; ip?: string; userAgent?: string; party?: string
 }): Promise<void> {
   await db.query(
-    `insert into guard_sessions (id, user_id, refresh_hash, created_at, last_active_at, expires_at, ip, user_agent)
-     values ($1, $2, $3, $4, $4, $5, $6, $7)`,
-    [input.id, input.userId, input.refreshHash, input.createdAt.toISOString(), input.expiresAt.toISOString(), input.ip ?? null, input.userAgent?.slice(0, 512) ?? null],
+    `insert into guard_sessions (id, user_id, refresh_hash, created_at, last_active_at, expires_at, ip, user_agent, azp)
+     values ($1, $2, $3, $4, $4, $5, $6, $7, $8)`,
+    [input.id, input.userId, input.refreshHash, input.createdAt.toISOString(), input.expiresAt.toISOString(), input.ip ?? null, input.userAgent?.slice(0, 512) ?? null, input.party ?? null],
   )
 }
 
@@ -72,7 +75,7 @@ export async function refreshSession(db: SqlExecutor, refreshHash: string, now: 
     `update guard_sessions s set last_active_at = $2
        from guard_users u
       where s.refresh_hash = $1 and s.user_id = u.id and s.revoked_at is null and s.expires_at > $2
-      returning s.id as session_id, s.user_id, s.created_at as session_created_at, s.expires_at, s.factors, ${activeOrgColumn('s')},
+      returning s.id as session_id, s.user_id, s.created_at as session_created_at, s.expires_at, s.factors, s.azp, ${activeOrgColumn('s')},
                 u.id, u.email, u.email_verified, u.password_hash, u.roles, u.public_metadata, u.created_at, u.claims_epoch,
                 u.disabled_at, u.disabled_reason, u.disabled_until`,
     [refreshHash, now.toISOString()],

@@ -267,6 +267,13 @@ const MIGRATIONS: { id: number; name: string; sql: string }[] = [
       create index guard_sessions_active_org_idx on guard_sessions (active_org_id) where active_org_id is not null
     `,
   },
+  {
+    id: 10,
+    name: 'The origin a session\'s tokens are issued to (their azp), fixed at sign-in, so every instance stamps it',
+    sql: `
+      alter table guard_sessions add column azp text
+    `,
+  },
 ]
 
 /**
