@@ -31,8 +31,12 @@ export function useMfaChallenge(options: MfaChallengeOptions) {
   const mfa = useMfaApi()
   const pending = ref(false)
   const problem = ref('')
-  /** 'expired' | 'invalid' when the step-up token cannot be used any more. */
-  const tokenProblem = ref<'' | 'expired' | 'invalid' | 'signed_out'>('')
+  /**
+   * Why the step-up token cannot be used any more: `expired`, `invalid`,
+   * `used` (404 `mfa_token_not_found`: its session ended or the step-up was
+   * already done) or `signed_out`.
+   */
+  const tokenProblem = ref<'' | 'expired' | 'invalid' | 'used' | 'signed_out'>('')
   const lockedSeconds = ref(0)
   let timer: ReturnType<typeof setInterval> | undefined
 
@@ -77,6 +81,7 @@ export function useMfaChallenge(options: MfaChallengeOptions) {
       }
       else if (found.code === 'mfa_token_expired') tokenProblem.value = 'expired'
       else if (found.code === 'mfa_token_invalid') tokenProblem.value = 'invalid'
+      else if (found.code === 'mfa_token_not_found') tokenProblem.value = 'used'
       else if (found.status === 401) tokenProblem.value = 'signed_out'
       else problem.value = found.description
       return null
