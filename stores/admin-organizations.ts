@@ -19,7 +19,7 @@ export type OrgActionOutcome = { ok: true; id?: string } | { ok: false; problem:
 /** How long the search waits after the last keystroke. */
 export const ORG_SEARCH_DEBOUNCE_MS = 300
 
-const orgPath = (id: string) => `${ADMIN_API}/organizations/${encodeURIComponent(id)}`
+const orgPath = (id: string) => `${ADMIN_API}/organizations/${encodeURIComponent(id)}` as const
 
 /**
  * The console's Organizations screen: the list (search by name or slug, one
