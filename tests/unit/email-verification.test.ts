@@ -1,6 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { createGuard } from '../../modules/guard/runtime/core/engine/create-guard'
 import { confirmEmailVerification, sendVerificationEmail, verifyAfterSignUp } from '../../modules/guard/runtime/core/email-verification/verify'
 import { confirmEmailChange, requestEmailChange } from '../../modules/guard/runtime/core/email-verification/change'
+import { insertFactor, listFactors } from '../../modules/guard/runtime/core/store/factors'
+import { maskEmail } from '../../modules/guard/runtime/core/mfa/email-code/code'
 import { confirmEmailEnrollment, sendEmailCode } from '../../modules/guard/runtime/core/mfa/email-code/service'
 import { findUserById } from '../../modules/guard/runtime/core/store/users'
 import { enrollTotp, newUser, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
@@ -148,6 +152,16 @@ describe('changing the address (engine)', () => {
     expect(audit.map(row => row.action)).toEqual(expect.arrayContaining(['user.email_change_requested', 'user.email_changed']))
   })
 
+  it('the email-code factor\'s label follows the new address (its codes go there)', async () => {
+    const u = await newUser(engine, 'labelled')
+    await insertFactor(engine.db, { id: `fac_${u.userId}`, userId: u.userId, type: 'email_code', label: maskEmail(u.email), now: engine.guard.mfa.nowDate() })
+    const target = `relabel-${u.userId.slice(-6).toLowerCase()}@new.test`
+    await ask(u, target)
+    await confirm(u.userId, codeFrom(target))
+    const [factor] = await listFactors(engine.db, u.userId, { type: 'email_code', pending: true })
+    expect(factor?.label).toBe(maskEmail(target))
+  })
+
   it('an address another account holds is refused with 409 email_taken — but only after the account\'s own proof', async () => {
     const holder = await newUser(engine, 'holder')
     const u = await newUser(engine, 'grabber')
@@ -237,4 +251,22 @@ describe('an unverified admin cannot require verified addresses (self lock-out)'
     await verifyAddress(engine, admin)
     expect(await verificationSelfLockOut(engine.db, admin.userId, { account: { emailVerification: 'required' } })).toBeUndefined()
   })
+})
+
+describe('start-up with verification required', () => {
+  it('warns when codes can only reach the outbox (no SMTP, no mailer), and not when mail can leave', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    try {
+      const seed = { account: { emailVerification: 'required' } }
+      const secret = randomBytes(32).toString('base64url')
+      const outboxOnly = await createGuard({ database: { dataDir: 'memory://' }, secret, seed })
+      await outboxOnly.close()
+      expect(warn.mock.calls.flat().join('\n')).toMatch(/emailVerification is "required" but no SMTP is set.*NUXT_GUARD_SMTP_URL/)
+      warn.mockClear()
+      const mailing = await createGuard({ database: { dataDir: 'memory://' }, secret, seed, mailer: { send: async () => {} } })
+      await mailing.close()
+      expect(warn.mock.calls.flat().join('\n')).not.toMatch(/emailVerification/)
+    }
+    finally { warn.mockRestore() }
+  }, 60_000)
 })

@@ -1,3 +1,5 @@
+import { relabelFactors } from '../store/factors'
+import { maskEmail } from '../mfa/email-code/code'
 import { verifyCurrentPassword } from '../account/current-password'
 import { requireRecentSecondFactor } from '../account/recent-factor'
 import type { Guard } from '../engine/create-guard'
@@ -86,6 +88,8 @@ export async function confirmEmailChange(guard: Guard, input: { user: UserRecord
   const updated = await applyEmailVerification(guard.db, live, guard.mfa.nowDate())
   if (!updated) throw new EmailVerificationError('invalid_verification_code', undefined, { attemptsRemaining: 0 })
   await guard.claimsChanged(updated.id, updated.claimsEpoch)
+  // The email-code factor sends to the account's address: its label follows it.
+  await relabelFactors(guard.db, updated.id, 'email_code', maskEmail(updated.email))
   const previousEmail = input.user.email
   await writeAudit(guard.db, { actorId: updated.id, action: 'user.email_changed', target: updated.id, before: { email: previousEmail, emailVerified: input.user.emailVerified }, after: { email: updated.email, emailVerified: true }, ip: input.ip })
   const delivery = guard.mfa.deps.mailer.send(changedNoticeMessage(previousEmail, updated.email))

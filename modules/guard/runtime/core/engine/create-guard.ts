@@ -112,6 +112,9 @@ export async function createGuard(options: GuardOptions): Promise<Guard> {
     const sessions = new SessionService(db, live, keys, now, throttle, new TokenParties(options.audience))
     const authenticator = new Authenticator(live, keys, sessions, now)
     const mailer = namedMailer(options.mailer ?? (options.smtpUrl ? await smtpMailer(options.smtpUrl) : outboxMailer(db)), options.appName)
+    if (!options.mailer && !options.smtpUrl && live.policy.config.account.emailVerification === 'required') {
+      console.warn('[nuxt-guard] account.emailVerification is "required" but no SMTP is set: verification codes only reach the console\'s outbox, which an unverified admin cannot open. Set NUXT_GUARD_SMTP_URL (and npm i nodemailer), or verify the admin\'s address before requiring it.')
+    }
     const revokeSession = async (sessionId: string) => {
       authenticator.revokeLocally(sessionId)
       const revoked = await sessions.signOut(sessionId)

@@ -152,6 +152,18 @@ export function deleteFactor(db: GuardDatabase, userId: string, id: string): Pro
 }
 
 /**
+ * Renames every factor of one type of a user (the email-code factor after
+ * the address changed: its label shows the masked new address). Resolves
+ * to how many were renamed.
+ *
+ * @example
+ * await relabelFactors(db, userId, 'email_code', maskEmail(newEmail))
+ */
+export async function relabelFactors(db: SqlExecutor, userId: string, type: FactorRecord['type'], label: string): Promise<number> {
+  return (await db.query('update guard_factors set label = $3 where user_id = $1 and type = $2 returning id', [userId, type, label])).length
+}
+
+/**
  * Drops pending (never confirmed) factors of one type, before a new enrollment.
  *
  * @example
