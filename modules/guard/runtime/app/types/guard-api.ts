@@ -85,6 +85,7 @@ export interface GuardApi {
   '/api/_guard/organizations/:id/leave': { post: AnswerOf<typeof import('../../server/api/_guard/organizations/[id]/leave.post')> }
   '/api/_guard/organizations/:id/members': { get: AnswerOf<typeof import('../../server/api/_guard/organizations/[id]/members.get')> }
   '/api/_guard/organizations/:id/members/:userId': { patch: AnswerOf<typeof import('../../server/api/_guard/organizations/[id]/members/[userId].patch')>; delete: AnswerOf<typeof import('../../server/api/_guard/organizations/[id]/members/[userId].delete')> }
+  '/api/_guard/organizations/:id/roles': { get: AnswerOf<typeof import('../../server/api/_guard/organizations/[id]/roles.get')> }
   '/api/_guard/organizations/invitations/accept': { post: AnswerOf<typeof import('../../server/api/_guard/organizations/invitations/accept.post')> }
   '/api/_guard/organizations/invitations/preview': { post: AnswerOf<typeof import('../../server/api/_guard/organizations/invitations/preview.post')> }
   '/api/_guard/password-reset/confirm': { post: AnswerOf<typeof import('../../server/api/_guard/password-reset/confirm.post')> }
