@@ -6,7 +6,15 @@ import { cloneJson } from './support/json-document'
 import { useGuardConfigStore } from './guard-config'
 
 /** The question put to the simulator. */
-export interface SimulationQuestion { method: string; path: string; userId: string | null; mfa: boolean; against: 'live' | 'draft' }
+export interface SimulationQuestion {
+  method: string
+  path: string
+  userId: string | null
+  mfa: boolean
+  against: 'live' | 'draft'
+  /** The simulated session's active organization: one of the user's (listed in the verdict's `user.organizations`), or null. */
+  organizationId?: string | null
+}
 
 /**
  * What `POST /admin/simulate` answers, as its handler does: the verdict, the matched rules, the
@@ -26,7 +34,7 @@ export type SimulationVerdict = GuardAnswer<'/api/_guard/admin/simulate'>
  * simulator.verdict?.reason
  */
 export const useSimulatorStore = defineStore('guard-simulator', () => {
-  const question = ref<SimulationQuestion>({ method: 'GET', path: '/', userId: null, mfa: false, against: 'live' })
+  const question = ref<SimulationQuestion>({ method: 'GET', path: '/', userId: null, mfa: false, against: 'live', organizationId: null })
   const verdict = ref<SimulationVerdict | null>(null)
   const asked = ref<SimulationQuestion | null>(null)
   const problem = ref<ApiProblem | null>(null)
@@ -45,6 +53,7 @@ export const useSimulatorStore = defineStore('guard-simulator', () => {
           path: sent.path,
           userId: sent.userId ?? undefined,
           mfa: sent.userId ? sent.mfa : undefined,
+          organizationId: sent.userId && sent.organizationId ? sent.organizationId : undefined,
           draft: sent.against === 'draft' && config.draft ? cloneJson(config.draft) : undefined,
         },
       })

@@ -8,8 +8,10 @@ const UNREACHABLE = { allow: false, status: 503, error: 'temporarily_unavailable
  * Client-side navigation asks the server how it would judge the target page
  * (the server middleware already judged the first load), so a rule saved in
  * the console applies to the very next navigation, without a reload.
- * A refusal either follows the server's redirect (sign-in, MFA enrollment or
- * challenge, each carrying the return path) or shows the error page, whose
+ * A refusal either follows the server's redirect (sign-in, the verify-email
+ * page, MFA enrollment or challenge, the organization selection page for a
+ * rule that needs an active organization — each carrying the return path)
+ * or shows the error page, whose
  * `data` names the refused page (`path`) and the reason (`error`).
  */
 export default defineNuxtRouteMiddleware(async (to) => {
