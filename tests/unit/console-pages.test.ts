@@ -8,7 +8,7 @@ const paths = (pages: { path: string }[]) => pages.map(page => page.path).sort()
 describe('the built-in pages the module registers', () => {
   it('serves sign-in, sign-up, MFA, account and the console at their paths, each drawing its own frame', () => {
     const pages = builtInPages(pagesDir, { consolePath: '/admin', include: () => true })
-    expect(paths(pages)).toEqual(expect.arrayContaining(['/sign-in', '/sign-up', '/mfa-challenge', '/account/manage-mfa/add', '/account/security', '/admin', '/admin/users', '/admin/organizations', '/admin/simulator']))
+    expect(paths(pages)).toEqual(expect.arrayContaining(['/sign-in', '/sign-up', '/mfa-challenge', '/account/manage-mfa/add', '/account/security', '/org-selection', '/org-invitation', '/organization', '/admin', '/admin/users', '/admin/organizations', '/admin/simulator']))
     expect(paths(pages)).not.toContain('/') // the app's home is the app's own
     expect(new Set(pages.map(page => page.name)).size).toBe(pages.length)
     for (const page of pages) expect(page.meta).toEqual({ layout: false })
