@@ -12,7 +12,10 @@
  * sessions after a claims-template save (bench/live-claims.ts), and last the
  * honest baseline: the same route in a fresh app built without nuxt-guard and
  * with it, installed from the packed tarball (bench/consumer-baseline.ts;
- * BENCH_CONSUMER=0 skips it). The hashing and re-mint cases run on servers
+ * BENCH_CONSUMER=0 skips it). BENCH_ORG=1 puts an organization rule on the
+ * guarded route (an active organization and either of two org permissions,
+ * the bench user's session in an organization of theirs); BENCH_ONLY=throughput
+ * runs the open/guarded cases alone. The hashing and re-mint cases run on servers
  * with an embedded database on disk (as in production), started twice on it;
  * the hashing case has a control: the same requests beside one thread that
  * only hashes (bench/busy-thread.mjs), the CPU of the sign-ins without them.
@@ -34,8 +37,15 @@ const fixture = fileURLToPath(new URL('./fixture', import.meta.url))
 const builder = fileURLToPath(new URL('../tests/support/build-fixture.mjs', import.meta.url))
 const BUSY_THREAD = fileURLToPath(new URL('./busy-thread.mjs', import.meta.url))
 
+/** BENCH_ORG=1: the guarded route needs an active organization and org:sys_memberships:manage or org:sys_domains:manage. */
+const ORG_RULE = process.env.BENCH_ORG === '1'
+const ONLY_THROUGHPUT = process.env.BENCH_ONLY === 'throughput'
+
 function rules(count: number) {
-  const list: { pattern: string; require: Record<string, unknown> }[] = [{ pattern: '/bench/**', require: { roles: ['admin', 'member'] } }]
+  const guarded = ORG_RULE
+    ? { roles: ['admin', 'member'], organization: true, orgPermissions: { anyOf: ['org:sys_memberships:manage', 'org:sys_domains:manage'] } }
+    : { roles: ['admin', 'member'] }
+  const list: { pattern: string; require: Record<string, unknown> }[] = [{ pattern: '/bench/**', require: guarded }]
   for (let i = 1; i < count; i++) {
     const shape = i % 3
     const pattern = shape === 0 ? `/section-${i}/**` : shape === 1 ? `/api/area-${i}/*/export` : `/pages/page-${i}`
@@ -56,7 +66,7 @@ interface ServerOptions {
 }
 
 async function startServer(port: number, ruleCount: number, { pin = PIN_SERVER, dataDir = 'memory://', secret = randomBytes(32).toString('base64url'), preload = [] }: ServerOptions = {}): Promise<ChildProcess> {
-  const seed = { routes: { ignored: ['/_nuxt/**', '/favicon.ico'], rules: rules(ruleCount) }, session: { tokenTtlSeconds: 3600 } }
+  const seed = { routes: { ignored: ['/_nuxt/**', '/favicon.ico'], rules: rules(ruleCount) }, session: { tokenTtlSeconds: 3600 }, ...(ORG_RULE ? { organizations: { enabled: true } } : {}) }
   // On a machine with cores to spare the server gets core 0 to itself and autocannon the rest,
   // so the load generator does not steal the cycles being measured.
   const [command, args] = pin ? ['taskset', ['-c', '0', process.execPath]] : [process.execPath, []]
@@ -107,10 +117,24 @@ async function signUp(port: number): Promise<string> {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@acme.test', password: 'correct horse battery' }),
   })
   if (!response.ok) throw new Error(`sign-up failed: ${response.status} ${await response.text()}`)
-  const cookie = response.headers.getSetCookie().map(line => line.split(';')[0]).join('; ')
+  let cookie = response.headers.getSetCookie().map(line => line.split(';')[0]).join('; ')
+  if (ORG_RULE) cookie = await joinOrganization(port, cookie)
   const check = await fetch(`http://127.0.0.1:${port}/bench/guarded`, { headers: { cookie } })
   if (check.status !== 200) throw new Error(`the guarded route answered ${check.status} with a valid session`)
   return cookie
+}
+
+/** Creates an organization for the bench user (org:admin) and makes it the session's active one: the new cookies. */
+async function joinOrganization(port: number, cookie: string): Promise<string> {
+  const post = (path: string, body: unknown, cookies: string) => fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: cookies }, body: JSON.stringify(body) })
+  const created = await post('/api/_guard/organizations', { name: 'Bench' }, cookie)
+  if (!created.ok) throw new Error(`creating the organization failed: ${created.status} ${await created.text()}`)
+  const { organization } = await created.json() as { organization: { id: string } }
+  const switched = await post('/api/_guard/session/organization', { organizationId: organization.id }, cookie)
+  if (!switched.ok) throw new Error(`switching to the organization failed: ${switched.status} ${await switched.text()}`)
+  const fresh = new Map(cookie.split('; ').map(pair => [pair.split('=')[0]!, pair] as const))
+  for (const line of switched.headers.getSetCookie()) { const pair = line.split(';')[0]!; fresh.set(pair.split('=')[0]!, pair) }
+  return [...fresh.values()].join('; ')
 }
 
 async function main() {
@@ -136,9 +160,10 @@ async function main() {
     // in speed for reasons of their own (heap layout, JIT) do not pass for a cost of the rules.
     const rulesRatio = median(perRound.map(r => (r[3]! / r[2]!) / (r[1]! / r[0]!)))
     console.info(`1,000 rules / 10 rules  ${rulesRatio.toFixed(3).padStart(16)}   ${((rps[3]! / rps[2]!) / (rps[1]! / rps[0]!)).toFixed(3).padStart(6)}   ≥ 0.95`)
-    console.info(`${SECONDS_PER_ROUND * ROUNDS} s per case, ${ROUNDS} interleaved rounds, ${CONNECTIONS} connections, loopback${PIN_SERVER ? ', server pinned to core 0' : ''}`)
+    console.info(`${SECONDS_PER_ROUND * ROUNDS} s per case, ${ROUNDS} interleaved rounds, ${CONNECTIONS} connections, loopback${PIN_SERVER ? ', server pinned to core 0' : ''}${ORG_RULE ? '; the guarded route needs an active organization and one of two org permissions' : ''}`)
     if (non2xx.some(Boolean)) process.exitCode = 1
     for (const server of servers.splice(0)) server.kill()
+    if (ONLY_THROUGHPUT) return
     await benchVerifyUnderHashing(hashing.start, '/bench/guarded')
     await benchRemint(remint.start, remint.dataDir, '/bench/guarded')
   }
