@@ -15,6 +15,7 @@ import { signedInAuth, signedOutAuth, type SessionClaims } from '../../modules/g
 import { denialBody, denialRedirect, type Denial } from '../../modules/guard/runtime/core/policy/denial'
 import { evaluateAccess } from '../../modules/guard/runtime/core/policy/decide'
 import { permissionSet } from '../../modules/guard/runtime/core/policy/requirement'
+import { assertKnownRoles } from '../../modules/guard/runtime/core/people/roles'
 import { ALLOWED, ALLOWED_BY_RULES, NOW, claims, classify, judge, outcome, policyOf } from '../support/policy'
 
 const MANAGE = 'org:sys_memberships:manage'
@@ -215,6 +216,12 @@ describe('the requirement\'s shape is validated', () => {
     expect(issues({ orgRoles: ['admin'] })[0]).toMatchObject({ path: 'routes.rules.0.require.orgRoles.0' })
     expect(issues({ roles: ['org:Admin'] })[0]).toMatchObject({ path: 'routes.rules.0.require.roles.0' })
     expect(issues({ organization: false })[0]).toMatchObject({ path: 'routes.rules.0.require.organization' })
+  })
+
+  it('an org: role named by a rule is not a site role an admin can give a user', () => {
+    const rules = policyOf({ organizations: { enabled: true }, routes: { rules: [{ pattern: '/x/**', require: { roles: ['org:admin', 'editor'] } }] } })
+    expect(() => assertKnownRoles(rules, ['editor'])).not.toThrow()
+    expect(() => assertKnownRoles(rules, ['org:admin'])).toThrow(/unknown role "org:admin"/)
   })
 
   it('a role may hold Clerk\'s org:sys_domains:manage (the guard has no domains of its own to check it with)', () => {

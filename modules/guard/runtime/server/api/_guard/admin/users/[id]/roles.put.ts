@@ -25,7 +25,7 @@ const body = z.object({
 export default defineAdminHandler(async (event, { guard, admin, body: { roles } }) => {
   const user = await userOr404(guard, adminRouteParam(event, 'id'))
   const { config } = guard.live.policy
-  const known = new Set([ADMIN_ROLE, ...Object.keys(config.roles), ...config.routes.rules.flatMap(rule => rule.require.roles ?? [])])
+  const known = new Set([ADMIN_ROLE, ...Object.keys(config.roles), ...config.routes.rules.flatMap(rule => (rule.require.roles ?? []).filter(role => !role.startsWith('org:')))])
   const unknown = roles.filter(role => !known.has(role))
   if (unknown.length) {
     throw new GuardError('invalid_request', `roles: unknown role ${unknown.map(role => `"${role}"`).join(', ')}; define it under "roles" in the config first (known: ${[...known].join(', ')})`, { field: 'roles' })
