@@ -225,3 +225,22 @@ export function acmeRoutes(rules: { pattern: string; require: Record<string, unk
     rules,
   }
 }
+
+/**
+ * The path and query of the newest invitation link (`…?token=…`) emailed to
+ * `to`, read from the outbox by an admin's page: what the invitee opens.
+ *
+ * @example
+ * await memberPage.goto(await emailedInvitationPath(adminPage, 'bo@acme.test')) // '/org-invitation?token=…'
+ */
+export async function emailedInvitationPath(adminPage: Page, to: string): Promise<string> {
+  const deadline = Date.now() + 10_000
+  while (Date.now() < deadline) {
+    const { messages } = await (await adminPage.request.get('/api/_guard/admin/outbox')).json() as { messages: { to: string; text: string }[] }
+    // Newest first; other emails (the sign-up's verification code) may have come after it.
+    const link = messages.filter(message => message.to === to).map(message => message.text.match(/https?:\/\/\S+\?token=[\w-]+/)?.[0]).find(Boolean)
+    if (link) return `${new URL(link).pathname}${new URL(link).search}`
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
+  throw new Error(`no invitation email reached ${to} within 10 s`)
+}
