@@ -53,8 +53,13 @@ export async function requireOrgMember(guard: Guard, orgId: string, userId: stri
   return { organization, membership, permissions: orgPermissionsOf(section.roles, membership.role) }
 }
 
+/** Managing the members includes seeing them: `org:sys_memberships:manage` grants `…:read` too. */
+const IMPLIED_BY: Partial<Record<string, string>> = { 'org:sys_memberships:read': 'org:sys_memberships:manage' }
+const grants = (held: readonly string[], permission: string) => held.includes(permission) || (IMPLIED_BY[permission] !== undefined && held.includes(IMPLIED_BY[permission]!))
+
 /**
- * The caller's standing, when their org role grants `permission` (from the
+ * The caller's standing, when their org role grants `permission` (managing
+ * the members implies reading them) (from the
  * live config's `organizations.roles`); else 403 `org_permission_required`
  * naming it (403 `not_a_member` for a non-member).
  *
@@ -63,7 +68,7 @@ export async function requireOrgMember(guard: Guard, orgId: string, userId: stri
  */
 export async function requireOrgPermission(guard: Guard, orgId: string, userId: string, permission: OrgSystemPermission, db: SqlExecutor = guard.db): Promise<OrgStanding> {
   const standing = await requireOrgMember(guard, orgId, userId, db)
-  if (!standing.permissions.includes(permission)) {
+  if (!grants(standing.permissions, permission)) {
     throw new OrganizationError('org_permission_required', `Your role in this organization (${standing.membership.role}) does not include ${permission}; ask one of its admins.`, { permission })
   }
   return standing
