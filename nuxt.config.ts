@@ -13,7 +13,8 @@ export default defineNuxtConfig({
   devtools: { enabled: false },
   telemetry: false,
   // Test and benchmark fixtures are apps of their own: keep them out of this app's type check.
-  typescript: { tsConfig: { exclude: fixtureDirs } },
+  // The pages, components and stores the module ships live at the top level, outside srcDir: check them too.
+  typescript: { tsConfig: { include: ['../pages/**/*', '../components/**/*', '../stores/**/*'], exclude: fixtureDirs } },
   nitro: { typescript: { tsConfig: { exclude: fixtureDirs } } },
   compatibilityDate: '2026-11-01',
   app: {
