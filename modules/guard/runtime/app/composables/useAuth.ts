@@ -1,5 +1,6 @@
 import { computed, type ComputedRef } from 'vue'
 import type { GuardAuth, SessionClaims } from '../../core/policy/auth'
+import { hasCheck, type AuthCheck } from '../../core/policy/has'
 import type { GuardAnswer } from '../types/guard-api'
 import { useRequestEvent, useState } from '#imports'
 
@@ -52,11 +53,9 @@ function snapshotOf(auth: GuardAuth | undefined): SessionSnapshot | null {
   }
 }
 
-/** `has()` on a snapshot: `org:` names against the active organization, the others against the user's roles and permissions. */
-function snapshotHas(snapshot: SessionSnapshot | null, check: { role: string } | { permission: string }): boolean {
-  if (!snapshot) return false
-  if ('role' in check) return check.role.startsWith('org:') ? snapshot.orgRole === check.role : snapshot.roles.includes(check.role)
-  return check.permission.startsWith('org:') ? snapshot.orgPermissions.includes(check.permission) : snapshot.permissions.includes(check.permission)
+/** `has()` on a snapshot, answered as the server's `auth.has()` is (hasCheck). */
+function snapshotHas(snapshot: SessionSnapshot | null, check: AuthCheck): boolean {
+  return snapshot !== null && hasCheck(snapshot, check)
 }
 
 /**

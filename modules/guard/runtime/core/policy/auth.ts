@@ -1,3 +1,4 @@
+import { hasCheck, type AuthCheck } from './has'
 import type { FactorId } from '../config/schema'
 import type { CompletedFactors } from '../mfa/requirements'
 
@@ -53,12 +54,7 @@ export interface SessionClaims extends GuardSessionClaims {
   [claim: string]: unknown
 }
 
-/**
- * What `has()` can ask. A role or permission named `org:…` (Clerk's
- * organization names) is answered from the active organization: the
- * token's `org_role` and `org_permissions`; false without one.
- */
-export type AuthCheck = { role: string } | { permission: string }
+export type { AuthCheck } from './has'
 
 /** `event.context.auth`: who is asking, with a `has()` helper. */
 export interface GuardAuth {
@@ -89,20 +85,7 @@ export interface GuardAuth {
 const NO_PERMISSIONS: ReadonlySet<string> = new Set()
 const NO_ORG_PERMISSIONS: readonly string[] = Object.freeze([])
 
-/** Organization roles and permissions are named `org:…` (Clerk's convention). */
-export const ORG_NAME_PREFIX = 'org:'
-
-/**
- * Whether a role or permission name is an organization's (`org:…`), which
- * `has()` and route rules judge against the active organization.
- *
- * @example
- * isOrgName('org:sys_memberships:manage') // true
- * isOrgName('reports:read')               // false
- */
-export function isOrgName(name: string): boolean {
-  return name.startsWith(ORG_NAME_PREFIX)
-}
+export { ORG_NAME_PREFIX, isOrgName } from './has'
 
 class Auth implements GuardAuth {
   readonly orgId: string | null
@@ -125,9 +108,7 @@ class Auth implements GuardAuth {
   }
 
   has(check: AuthCheck): boolean {
-    if (!this.userId) return false
-    if ('role' in check) return isOrgName(check.role) ? this.orgRole !== null && this.orgRole === check.role : this.roles.includes(check.role)
-    return isOrgName(check.permission) ? this.orgPermissions.includes(check.permission) : this.permissions.has(check.permission)
+    return this.userId !== null && hasCheck(this, check)
   }
 }
 
