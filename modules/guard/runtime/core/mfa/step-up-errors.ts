@@ -33,15 +33,12 @@ interface AuthZeroShape {
 }
 
 /**
- * A step-up token refused (`mfa_token_expired`, `mfa_token_invalid`,
- * `mfa_token_not_found`); catch this class for all three.
- *
- * @example
- * catch (error) { if (error instanceof MfaTokenError) return restartStepUp() }
+ * What the four classes share: h3's error fields (found by h3 through the
+ * static `__h3_error__` marker, nothing imported from h3), Auth0's
+ * `error` / `error_description`, and `toJSON()` giving the documented body.
  */
-export class MfaTokenError extends MfaError<'mfa_token_expired' | 'mfa_token_invalid' | 'mfa_token_not_found'> implements AuthZeroShape {
+abstract class StepUpError<Code extends 'mfa_required' | 'mfa_token_expired' | 'mfa_token_invalid' | 'mfa_token_not_found'> extends MfaError<Code> implements AuthZeroShape {
   static readonly __h3_error__ = true
-  override name = 'MfaTokenError'
   readonly fatal = false
   readonly unhandled = false
   get error(): string { return this.answersAs }
@@ -49,8 +46,19 @@ export class MfaTokenError extends MfaError<'mfa_token_expired' | 'mfa_token_inv
   get statusCode(): number { return this.status }
   get statusMessage(): string { return this.answersAs }
   get data(): GuardErrorBody { return this.body() }
-  /** `{ error, error_description }` */
+  /** `{ error, error_description, ... }`: the body Auth0 documents. */
   toJSON(): GuardErrorBody { return this.body() }
+}
+
+/**
+ * A step-up token refused (`mfa_token_expired`, `mfa_token_invalid`,
+ * `mfa_token_not_found`); catch this class for all three.
+ *
+ * @example
+ * catch (error) { if (error instanceof MfaTokenError) return restartStepUp() }
+ */
+export class MfaTokenError extends StepUpError<'mfa_token_expired' | 'mfa_token_invalid' | 'mfa_token_not_found'> {
+  override name = 'MfaTokenError'
 }
 
 /**
@@ -107,11 +115,8 @@ export class MfaTokenNotFoundError extends MfaTokenError {
  * }
  * // → { error: 'mfa_required', error_description: '…', mfa_token: 'eyJ…', mfa_requirements: { challenge: [{ type: 'totp' }] } }
  */
-export class MfaRequiredError extends MfaError<'mfa_required'> implements AuthZeroShape {
-  static readonly __h3_error__ = true
+export class MfaRequiredError extends StepUpError<'mfa_required'> {
   override name = 'MfaRequiredError'
-  readonly fatal = false
-  readonly unhandled = false
   /** The step-up token to send back with the challenge (POST /api/_guard/mfa/challenge `{ mfaToken }`). */
   readonly mfa_token: string
   readonly mfa_requirements?: MfaRequirements
@@ -121,14 +126,6 @@ export class MfaRequiredError extends MfaError<'mfa_required'> implements AuthZe
     this.mfa_token = mfaToken
     this.mfa_requirements = mfaRequirements
   }
-
-  get error(): string { return this.answersAs }
-  get error_description(): string { return this.description }
-  get statusCode(): number { return this.status }
-  get statusMessage(): string { return this.answersAs }
-  get data(): GuardErrorBody { return this.body() }
-  /** `{ error, error_description, mfa_token, mfa_requirements? }` */
-  toJSON(): GuardErrorBody { return this.body() }
 }
 
 /**
