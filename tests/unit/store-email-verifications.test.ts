@@ -1,24 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase, type GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
-import { migrate } from '../../modules/guard/runtime/core/store/db/migrations'
+import { describe, expect, it } from 'vitest'
+import type { GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
 import { createUser, findUserById } from '../../modules/guard/runtime/core/store/users'
 import {
   applyEmailVerification, attemptEmailVerification, deleteEmailVerifications, findLiveEmailVerification,
   insertEmailVerification, pruneEmailVerifications, spendEmailVerification, type EmailVerificationPurpose,
 } from '../../modules/guard/runtime/core/store/email-verifications'
+import { withStoreDatabase } from '../support/store-db'
 
 /** guard_email_verifications: one live code per user and purpose, counted tries, spent once, applied to guard_users atomically, pruned. */
 describe('store: guard_email_verifications', () => {
   let db: GuardDatabase
   const now = new Date('2026-01-01T00:00:00Z')
   const later = (ms: number) => new Date(now.getTime() + ms)
-  beforeAll(async () => {
-    db = await openDatabase({ dataDir: 'memory://' })
-    await migrate(db)
-    await createUser(db, { id: 'user_ada', email: 'ada@example.test', passwordHash: 'x' })
-    await createUser(db, { id: 'user_bob', email: 'bob@example.test', passwordHash: 'x' })
-  }, 60_000)
-  afterAll(async () => { await db?.close() })
+  withStoreDatabase([{ id: 'user_ada', email: 'ada@example.test' }, { id: 'user_bob', email: 'bob@example.test' }], (opened) => { db = opened })
 
   const insert = (id: string, userId: string, purpose: EmailVerificationPurpose = 'verify', email = 'ada@example.test', expiresAt = later(1_800_000)) =>
     insertEmailVerification(db, { id, userId, email, purpose, codeHash: `hash-${id}`, now, expiresAt })

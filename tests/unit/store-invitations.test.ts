@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase, type GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
-import { migrate } from '../../modules/guard/runtime/core/store/db/migrations'
-import { createUser } from '../../modules/guard/runtime/core/store/users'
+import { describe, expect, it } from 'vitest'
+import type { GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
 import {
   findLiveInvitation, insertInvitation, listPendingInvitations, pruneInvitations, revokeInvitation, revokeInvitationsFor, spendInvitation,
 } from '../../modules/guard/runtime/core/store/invitations'
+import { withStoreDatabase } from '../support/store-db'
 
 /** guard_invitations: one live invitation per address, found by keyed hash, spent once, revocable, expiring, pruned. */
 describe('store: guard_invitations', () => {
@@ -12,12 +11,7 @@ describe('store: guard_invitations', () => {
   const now = new Date('2026-01-01T00:00:00Z')
   const later = (ms: number) => new Date(now.getTime() + ms)
   const DAY = 86_400_000
-  beforeAll(async () => {
-    db = await openDatabase({ dataDir: 'memory://' })
-    await migrate(db)
-    await createUser(db, { id: 'user_root', email: 'root@example.test', passwordHash: 'x' })
-  }, 60_000)
-  afterAll(async () => { await db?.close() })
+  withStoreDatabase([{ id: 'user_root', email: 'root@example.test' }], (opened) => { db = opened })
 
   const invite = (id: string, email: string, expiresAt = later(3 * DAY), roles = ['member']) =>
     insertInvitation(db, { id, email, tokenHash: `hash-${id}`, roles, invitedBy: 'user_root', now, expiresAt })

@@ -1,22 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase, type GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
-import { migrate } from '../../modules/guard/runtime/core/store/db/migrations'
+import { describe, expect, it } from 'vitest'
+import type { GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
 import { createUser } from '../../modules/guard/runtime/core/store/users'
 import { deleteOrganization, findOrganization, findOrganizationBySlug, insertOrganization, lockOrganization, updateOrganization } from '../../modules/guard/runtime/core/store/organizations'
 import { insertOrgMembership } from '../../modules/guard/runtime/core/store/org-memberships'
 import { insertSession, sessionActiveOrgId, setSessionActiveOrg } from '../../modules/guard/runtime/core/store/sessions'
+import { withStoreDatabase } from '../support/store-db'
 
 /** guard_organizations: unique slugs whatever their case, updates, deletion and what goes with it. */
 describe('store: guard_organizations', () => {
   let db: GuardDatabase
   const now = new Date('2026-01-01T00:00:00Z')
-  beforeAll(async () => {
-    db = await openDatabase({ dataDir: 'memory://' })
-    await migrate(db)
-    await createUser(db, { id: 'user_ada', email: 'ada@example.test', passwordHash: 'x' })
-    await createUser(db, { id: 'user_bob', email: 'bob@example.test', passwordHash: 'x' })
-  }, 60_000)
-  afterAll(async () => { await db?.close() })
+  withStoreDatabase([{ id: 'user_ada', email: 'ada@example.test' }, { id: 'user_bob', email: 'bob@example.test' }], (opened) => { db = opened })
 
   const insert = (id: string, slug: string, createdBy = 'user_ada') => insertOrganization(db, { id, name: `Org ${id}`, slug, createdBy, now })
 

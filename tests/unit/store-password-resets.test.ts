@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase, type GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
-import { migrate } from '../../modules/guard/runtime/core/store/db/migrations'
-import { createUser } from '../../modules/guard/runtime/core/store/users'
+import { describe, expect, it } from 'vitest'
+import type { GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
 import { attemptPasswordReset, deletePasswordResets, insertPasswordResetFor, prunePasswordResets, spendPasswordReset } from '../../modules/guard/runtime/core/store/password-resets'
+import { withStoreDatabase } from '../support/store-db'
 
 /** guard_password_resets: one live code per user, counted tries, spent once, pruned. */
 describe('store: guard_password_resets', () => {
   let db: GuardDatabase
   const now = new Date('2026-01-01T00:00:00Z')
   const later = (ms: number) => new Date(now.getTime() + ms)
-  beforeAll(async () => {
-    db = await openDatabase({ dataDir: 'memory://' })
-    await migrate(db)
-    await createUser(db, { id: 'user_ada', email: 'ada@example.test', passwordHash: 'x' })
-    await createUser(db, { id: 'user_bob', email: 'bob@example.test', passwordHash: 'x' })
-  }, 60_000)
-  afterAll(async () => { await db?.close() })
+  withStoreDatabase([{ id: 'user_ada', email: 'ada@example.test' }, { id: 'user_bob', email: 'bob@example.test' }], (opened) => { db = opened })
 
   const insert = (id: string, email: string, expiresAt = later(1_800_000)) => insertPasswordResetFor(db, { id, email, codeHash: `hash-${id}`, now, expiresAt })
 

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase, type GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
-import { migrate } from '../../modules/guard/runtime/core/store/db/migrations'
+import { describe, expect, it } from 'vitest'
+import type { GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
 import {
   createUser, disableUserRow, enableUserRow, findUserById, insertUserWithRoles, LastAdminError, listUsers, setUserRoles,
 } from '../../modules/guard/runtime/core/store/users'
@@ -8,18 +7,14 @@ import { clearUserRateLimits, hitRateLimit } from '../../modules/guard/runtime/c
 import { countFailures, forgetAccountFailures, recordAttempt } from '../../modules/guard/runtime/core/store/sign-in-failures'
 import { insertSession } from '../../modules/guard/runtime/core/store/sessions'
 import { isUserDisabled } from '../../modules/guard/runtime/core/people/status'
+import { withStoreDatabase } from '../support/store-db'
 
 /** guard_users' status columns (disable, enable, last admin), users created with roles, and what an unlock deletes. */
 describe('store: user status and unlock', () => {
   let db: GuardDatabase
   const now = new Date()
   const later = (ms: number) => new Date(now.getTime() + ms)
-  beforeAll(async () => {
-    db = await openDatabase({ dataDir: 'memory://' })
-    await migrate(db)
-    await createUser(db, { id: 'user_root', email: 'root@example.test', passwordHash: 'x' })
-  }, 60_000)
-  afterAll(async () => { await db?.close() })
+  withStoreDatabase([{ id: 'user_root', email: 'root@example.test' }], (opened) => { db = opened })
 
   const create = (id: string, roles: string[], emailVerified = false) =>
     db.transaction(tx => insertUserWithRoles(tx, { id, email: `${id}@example.test`, passwordHash: 'x', roles, emailVerified }))
