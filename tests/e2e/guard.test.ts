@@ -80,6 +80,14 @@ describe('roles and permissions', () => {
     expect((await admin.send('/admin')).body).toContain('PROTECTED-PAGE admin')
   })
 
+  it('a refused page is rendered for the signed-in user: their own top bar, not a sign-in link', async () => {
+    const refused = await member.send('/admin')
+    expect(refused.status).toBe(403)
+    expect(refused.body).not.toContain('PROTECTED-PAGE')
+    expect(refused.body).toContain('Sign out')
+    expect(refused.body).not.toMatch(/>\s*Sign in\s*</)
+  })
+
   it('answers 403 forbidden JSON for a missing permission', async () => {
     const refused = await member.send('/api/reports/summary')
     expect(refused.status).toBe(403)

@@ -2,7 +2,7 @@ import { computed, type ComputedRef } from 'vue'
 import type { GuardAuth, SessionClaims } from '../../core/policy/auth'
 import { hasCheck, type AuthCheck } from '../../core/policy/has'
 import type { GuardAnswer } from '../types/guard-api'
-import { useRequestEvent, useState } from '#imports'
+import { useRequestEvent, useRequestFetch, useState } from '#imports'
 
 type SessionAnswer = GuardAnswer<'/api/_guard/session'>
 
@@ -70,10 +70,16 @@ function snapshotHas(snapshot: SessionSnapshot | null, check: AuthCheck): boolea
 export function useAuth(): UseAuth {
   const state = useState<SessionSnapshot | null | undefined>('nuxt-guard:session', () => undefined)
   const event = import.meta.server ? useRequestEvent() : undefined
+  // The request's own cookies on the server; the browser's in the browser.
+  const fetchSession = import.meta.server ? useRequestFetch() : $fetch
 
   async function refresh(): Promise<SessionSnapshot | null> {
-    // On the server the guard middleware has already resolved this request's auth.
-    state.value = event ? snapshotOf(event.context.auth) : await $fetch<SessionSnapshot>('/api/_guard/session').catch(() => null)
+    // On the server the guard middleware has usually resolved this request's auth already. An
+    // error page (Nuxt renders it in a request of its own to an ignored route) asks the API, so a
+    // signed-in user refused with a 403 still sees their own top bar.
+    state.value = event?.context.auth
+      ? snapshotOf(event.context.auth)
+      : await fetchSession<SessionSnapshot>('/api/_guard/session').catch(() => null)
     return state.value
   }
   async function start(path: 'sign-in' | 'sign-up', body: object): Promise<string> {
