@@ -111,6 +111,16 @@ export interface ModuleOptions {
    * @default { rangeUrl: 'https://api.pwnedpasswords.com/range', timeoutMs: 2000 }
    */
   breachedPasswords?: { rangeUrl?: string; timeoutMs?: number }
+  /**
+   * The site's own origin (`https://app.example.com`): what the links in
+   * emails (password reset, address verification, invitations) point at.
+   * Without it they point at the request's origin only where that cannot be
+   * forged to send a reader elsewhere (development, a loopback address, one
+   * of `authorizedParties`); elsewhere the emails carry their codes without
+   * a link. Runtime: `NUXT_GUARD_BASE_URL`.
+   * @default ''
+   */
+  baseUrl?: string
 }
 
 /** `runtimeConfig.guard`: every key can be set at run time by `NUXT_GUARD_<KEY>`. */
@@ -151,6 +161,7 @@ export default defineNuxtModule<ModuleOptions>({
       seed: seed.config,
       allowedOrigins: options.allowedOrigins,
       ...validTokenAudience(options),
+      baseUrl: validBaseUrl(options.baseUrl),
       breachedPasswordsUrl: options.breachedPasswords?.rangeUrl ?? '',
       breachedPasswordsTimeoutMs: options.breachedPasswords?.timeoutMs ?? 0,
     } satisfies GuardRuntimeConfig)
@@ -239,6 +250,18 @@ export type { GuardAuth, GuardSessionClaims, SessionClaims } from './runtime/cor
 function validTrustProxy(setting: ModuleOptions['trustProxy']): string {
   try { return parseTrustProxy(setting).source }
   catch (error) { throw new Error(`[nuxt-guard] ${(error as Error).message}`) }
+}
+
+/** `baseUrl` as an origin, checked at build time: a path or a non-HTTP scheme would make every emailed link wrong. */
+function validBaseUrl(value: string | undefined): string {
+  if (!value) return ''
+  let url: URL
+  try { url = new URL(value) }
+  catch { throw new Error(`[nuxt-guard] \`guard.baseUrl\` must be the site's origin, such as "https://app.example.com"; got ${JSON.stringify(value)}.`) }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.pathname !== '/' || url.search || url.hash) {
+    throw new Error(`[nuxt-guard] \`guard.baseUrl\` must be an origin only (scheme and host, no path), such as "https://app.example.com"; got ${JSON.stringify(value)}.`)
+  }
+  return url.origin
 }
 
 /** `audience` and `authorizedParties`, checked at build time (a path in an origin would otherwise refuse every sign-in). */

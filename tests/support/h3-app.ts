@@ -39,6 +39,7 @@ import accountEmailRequest from '../../modules/guard/runtime/server/api/_guard/a
 import accountEmailConfirm from '../../modules/guard/runtime/server/api/_guard/account/email/confirm.post'
 import emailVerificationSend from '../../modules/guard/runtime/server/api/_guard/email-verification/send.post'
 import emailVerificationConfirm from '../../modules/guard/runtime/server/api/_guard/email-verification/confirm.post'
+import passwordResetRequest from '../../modules/guard/runtime/server/api/_guard/password-reset/request.post'
 
 /** The password every test user signs up with. */
 export const PASSWORD = 'correct horse battery'
@@ -73,6 +74,8 @@ export interface GuardAppOptions {
   authorizedParties?: string[]
   /** `guard.debug`: one log line per decision. */
   debug?: boolean
+  /** `guard.baseUrl`: what emailed links point at. */
+  baseUrl?: string
   /** The guard middleware in front of the app (default `guardMiddleware()`, as the module registers it). */
   middleware?: EventHandler
 }
@@ -111,7 +114,7 @@ export async function startGuardApp(options: GuardAppOptions = {}): Promise<Guar
   const settings: GuardRuntimeConfig = {
     secret: '', databaseUrl: '', dataDir: 'memory://', smtpUrl: '', mfaTokenTtl: 0,
     debug: options.debug ?? false, cookieSecure: false, trustProxy: '', seed: options.seed ?? BASIC_SEED, allowedOrigins: options.allowedOrigins ?? [],
-    audience: options.audience ?? [], authorizedParties: options.authorizedParties ?? [],
+    audience: options.audience ?? [], authorizedParties: options.authorizedParties ?? [], baseUrl: options.baseUrl ?? '',
   }
   const guard = await startGuard(settings, randomBytes(32).toString('base64url'))
 
@@ -134,6 +137,7 @@ export async function startGuardApp(options: GuardAppOptions = {}): Promise<Guar
     .post('/api/_guard/account/email/confirm', accountEmailConfirm)
     .post('/api/_guard/email-verification/send', emailVerificationSend)
     .post('/api/_guard/email-verification/confirm', emailVerificationConfirm)
+    .post('/api/_guard/password-reset/request', passwordResetRequest)
     .use('/live', defineWebSocketHandler({ open(peer) { peer.send(JSON.stringify({ userId: (peer.context.auth as { userId?: string } | undefined)?.userId ?? null })) } }))
   const app = createApp({ websocket: { hooks: { upgrade: judgeUpgrade } } })
     .use(options.middleware ?? guardMiddleware())

@@ -65,6 +65,7 @@ export const GUARD_ERROR_CODES = defineErrorCodes({
   user_not_found: { status: 404, description: 'There is no such user; pick one from the users list.' },
   version_not_found: { status: 404, description: 'There is no such config version; pick one from the history.' },
   email_taken: { status: 409, description: 'An account with this email address already exists; sign in instead.' },
+  base_url_required: { status: 500, description: 'This email needs a link to the site, and the server does not know its address: set NUXT_GUARD_BASE_URL (e.g. https://app.example.com) or the module\'s baseUrl, and restart.' },
   last_admin: { status: 409, description: 'This is the last admin; give another user the admin role first.' },
   stale_version: { status: 409, description: 'Someone saved a newer config version; reload it, or re-apply your changes on top of it.' },
   invalid_config: { status: 422, description: 'The config was not saved: it does not validate.' },

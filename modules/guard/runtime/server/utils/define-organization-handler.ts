@@ -1,4 +1,4 @@
-import { getRequestURL, getRouterParam, type EventHandler, type EventHandlerRequest, type H3Event } from 'h3'
+import { getRouterParam, type EventHandler, type EventHandlerRequest, type H3Event } from 'h3'
 import type { ZodType } from 'zod'
 import type { Guard } from '../../core/engine/create-guard'
 import type { OrgActor } from '../../core/organizations/access'
@@ -8,6 +8,7 @@ import { GuardError } from './errors'
 import { useGuard } from './guard-instance'
 import { adoptIssuedToken } from './mfa-request'
 import { checkAuth } from './require-auth'
+import { requireEmailLink } from './email-links'
 
 /** What every organization handler gets: the guard, the signed-in caller, their session, the body. */
 export interface OrganizationContext<B> {
@@ -61,13 +62,14 @@ export function orgRouteParam(event: H3Event, name: string): string {
 
 /**
  * The absolute URL of the invitation acceptance page (`organizations.invitationUrl`
- * on this site's origin), which invitation emails link to with `?token=…`.
+ * on this site's origin, see emailLink), which invitation emails link to with
+ * `?token=…`; 500 `base_url_required` when the server cannot tell its origin.
  *
  * @example
  * orgInvitationUrl(event, guard) // 'https://app.example.com/org-invitation'
  */
 export function orgInvitationUrl(event: H3Event, guard: Guard): string {
-  return new URL(guard.live.policy.config.organizations.invitationUrl, getRequestURL(event).origin).href
+  return requireEmailLink(event, guard.live.policy.config.organizations.invitationUrl)
 }
 
 /**

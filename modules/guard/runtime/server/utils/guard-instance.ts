@@ -31,6 +31,8 @@ export interface GuardRuntimeConfig {
   audience?: string[] | string
   /** Origins a token's `azp` must be one of (`guard.authorizedParties`; JSON array or comma list in `NUXT_GUARD_AUTHORIZED_PARTIES`). Normalized to an array once started. */
   authorizedParties?: string[] | string
+  /** The site's own origin (`https://app.example.com`, `NUXT_GUARD_BASE_URL`): what emailed links point at. Empty: see emailLink. */
+  baseUrl?: string
   /** The breached-password check's range API (`NUXT_GUARD_BREACHED_PASSWORDS_URL`); empty = Pwned Passwords. `account.breachedPasswordCheck` switches the check on. */
   breachedPasswordsUrl?: string
   /** Milliseconds before a range lookup is given up and the password allowed (`NUXT_GUARD_BREACHED_PASSWORDS_TIMEOUT_MS`); 0 = 2000. */

@@ -3,8 +3,8 @@ import { defineGuardHandler, readGuardBody } from '#guard/server/utils/define-gu
 import { startSession } from '#guard/server/utils/start-session'
 import { verifyAfterSignUp } from '#guard/core/email-verification/verify'
 import { useGuard } from '#guard/server/utils/guard-instance'
-import { getRequestURL } from 'h3'
 import { assertAcceptablePassword } from '#guard/core/passwords/check'
+import { emailLink } from '#guard/server/utils/email-links'
 
 /** POST /api/_guard/sign-up `{ email, password }`: creates the user (the first one becomes admin) and signs in; 409 `email_taken`; 422 `weak_password` or `breached_password` (the reason in `fields.password`). */
 export default defineGuardHandler(async (event) => {
@@ -15,7 +15,7 @@ export default defineGuardHandler(async (event) => {
   })
   // The verification code goes out after the answer (unless account.emailVerification is off).
   const guard = await useGuard()
-  const pageUrl = new URL(guard.live.policy.config.account.verifyEmailUrl, getRequestURL(event).origin).href
+  const pageUrl = emailLink(event, guard.live.policy.config.account.verifyEmailUrl)
   void verifyAfterSignUp(guard, answer.userId, { pageUrl }).catch(error => console.error('[nuxt-guard] the sign-up verification email could not be sent:', error))
   return answer
 })

@@ -1,9 +1,9 @@
-import { getRequestURL } from 'h3'
 import { inviteUser } from '#guard/core/people/invite'
 import { inviteSchema } from '#guard/core/people/schema'
 import { INVITATION_PAGE } from '#guard/core/policy/compile'
 import { defineAdminHandler } from '#guard/server/utils/define-handlers'
 import { auditAdminAction } from '#guard/server/utils/admin-request'
+import { requireEmailLink } from '#guard/server/utils/email-links'
 
 /**
  * POST /api/_guard/admin/invitations `{ email, roles? }` → `{ invitation: { id, email, roles, invitedBy,
@@ -14,7 +14,7 @@ import { auditAdminAction } from '#guard/server/utils/admin-request'
  * Audited (`user.invite`).
  */
 export default defineAdminHandler(async (event, { guard, admin, body }) => {
-  const acceptUrl = new URL(INVITATION_PAGE, getRequestURL(event).origin).href
+  const acceptUrl = requireEmailLink(event, INVITATION_PAGE)
   const { invitation, replaced } = await inviteUser(guard, body, { invitedBy: admin.userId, acceptUrl })
   await auditAdminAction(event, guard, admin.userId, {
     action: 'user.invite', target: invitation.id, before: null,

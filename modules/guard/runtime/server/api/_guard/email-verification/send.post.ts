@@ -1,7 +1,7 @@
-import { getRequestURL } from 'h3'
 import { sendVerificationEmail } from '#guard/core/email-verification/verify'
 import { defineAccountHandler } from '#guard/server/utils/define-handlers'
 import { adoptIssuedToken } from '#guard/server/utils/mfa-request'
+import { emailLink } from '#guard/server/utils/email-links'
 
 /**
  * POST /api/_guard/email-verification/send: emails the signed-in user a code that verifies their
@@ -10,7 +10,7 @@ import { adoptIssuedToken } from '#guard/server/utils/mfa-request'
  * (429 with Retry-After); 409 `email_verification_off` when the site verifies no addresses.
  */
 export default defineAccountHandler(async (event, { guard, user, sessionId }) => {
-  const pageUrl = new URL(guard.live.policy.config.account.verifyEmailUrl, getRequestURL(event).origin).href
+  const pageUrl = emailLink(event, guard.live.policy.config.account.verifyEmailUrl)
   const { answer, delivery } = await sendVerificationEmail(guard, user, { pageUrl })
   void delivery.catch(error => console.error('[nuxt-guard] a verification email could not be sent:', error))
   if (answer.verified) {

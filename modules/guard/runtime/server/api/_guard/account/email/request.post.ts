@@ -1,9 +1,9 @@
-import { getRequestURL } from 'h3'
 import { z } from 'zod'
 import { requestEmailChange } from '#guard/core/email-verification/change'
 import { defineAccountHandler } from '#guard/server/utils/define-handlers'
 import { clientAddress } from '#guard/server/utils/client-address'
 import { readKnownDevices } from '#guard/server/utils/known-device'
+import { emailLink } from '#guard/server/utils/email-links'
 
 /** The built-in account page, where the email panel takes the code. */
 const ACCOUNT_PAGE = '/account/security'
@@ -26,7 +26,7 @@ export default defineAccountHandler(async (event, { guard, user, sessionId, body
   // Where the code is typed: the verify page while the site holds an unverified user there, else the account page.
   const { account } = guard.live.policy.config
   const page = account.emailVerification === 'required' && !user.emailVerified ? account.verifyEmailUrl : ACCOUNT_PAGE
-  const pageUrl = new URL(page, getRequestURL(event).origin).href
+  const pageUrl = emailLink(event, page)
   const { answer, delivery } = await requestEmailChange(guard, {
     user, sessionId, newEmail: email, currentPassword, pageUrl,
     tokenFactors: auth?.sessionClaims?.mfa?.c,
