@@ -4,6 +4,8 @@ import { createGuard } from '../../modules/guard/runtime/core/engine/create-guar
 import { confirmEmailVerification, sendVerificationEmail, verifyAfterSignUp } from '../../modules/guard/runtime/core/email-verification/verify'
 import { confirmEmailChange, requestEmailChange } from '../../modules/guard/runtime/core/email-verification/change'
 import { insertFactor, listFactors } from '../../modules/guard/runtime/core/store/factors'
+import { requestPasswordReset } from '../../modules/guard/runtime/core/password-reset/request'
+import { confirmPasswordReset } from '../../modules/guard/runtime/core/password-reset/confirm'
 import { maskEmail } from '../../modules/guard/runtime/core/mfa/email-code/code'
 import { confirmEmailEnrollment, sendEmailCode } from '../../modules/guard/runtime/core/mfa/email-code/service'
 import { findUserById } from '../../modules/guard/runtime/core/store/users'
@@ -150,6 +152,17 @@ describe('changing the address (engine)', () => {
     expect(refreshed?.claims.email_verified).toBe(true)
     const audit = await engine.db.query<{ action: string }>('select action from guard_audit where target = $1 order by id', [u.userId])
     expect(audit.map(row => row.action)).toEqual(expect.arrayContaining(['user.email_change_requested', 'user.email_changed']))
+  })
+
+  it('a reset code sent to the old address stops working once the address changes', async () => {
+    const u = await newUser(engine, 'oldreset')
+    await (await requestPasswordReset(engine.guard, { email: u.email, ip: '10.9.0.2' })).delivery
+    const resetCode = /reset code is ([A-Z0-9-]+)\./.exec(engine.mail.filter(m => m.to === u.email).at(-1)!.text)![1]!
+    const target = `after-reset-${u.userId.slice(-6).toLowerCase()}@new.test`
+    await ask(u, target)
+    await confirm(u.userId, codeFrom(target))
+    await expect(confirmPasswordReset(engine.guard, { email: target, code: resetCode, password: 'a brand new passphrase 42', ip: '10.9.0.2' }))
+      .rejects.toMatchObject({ code: 'invalid_reset_code' })
   })
 
   it('the email-code factor\'s label follows the new address (its codes go there)', async () => {

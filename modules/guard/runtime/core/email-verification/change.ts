@@ -1,4 +1,5 @@
 import { relabelFactors } from '../store/factors'
+import { deletePasswordResets } from '../store/password-resets'
 import { maskEmail } from '../mfa/email-code/code'
 import { verifyCurrentPassword } from '../account/current-password'
 import { requireRecentSecondFactor } from '../account/recent-factor'
@@ -90,6 +91,8 @@ export async function confirmEmailChange(guard: Guard, input: { user: UserRecord
   await guard.claimsChanged(updated.id, updated.claimsEpoch)
   // The email-code factor sends to the account's address: its label follows it.
   await relabelFactors(guard.db, updated.id, 'email_code', maskEmail(updated.email))
+  // A reset code went to the old address: it must not reset the account now known by the new one.
+  await deletePasswordResets(guard.db, updated.id)
   const previousEmail = input.user.email
   await writeAudit(guard.db, { actorId: updated.id, action: 'user.email_changed', target: updated.id, before: { email: previousEmail, emailVerified: input.user.emailVerified }, after: { email: updated.email, emailVerified: true }, ip: input.ip })
   const delivery = guard.mfa.deps.mailer.send(changedNoticeMessage(previousEmail, updated.email))
