@@ -30,6 +30,16 @@ describe('password reset (engine)', () => {
     expect(stored).not.toContain(codeFrom(user.email).replace('-', ''))
   })
 
+  it('a wrong code answers the same for an account with a live code and for an unknown address (no tries left to compare)', async () => {
+    const user = await newUser(engine, 'probe')
+    await request(user.email)
+    const known = await refusal(confirm({ email: user.email, code: 'AAAAA-AAAAA' }))
+    const unknown = await refusal(confirm({ email: 'nobody-probe@example.test', code: 'AAAAA-AAAAA' }))
+    const shape = (error: { code: string; status: number; details: unknown; body?: () => unknown }) => [error.code, error.status, error.details, error.body?.()]
+    expect(shape(known)).toEqual(shape(unknown))
+    expect(JSON.stringify(shape(known))).not.toContain('attemptsRemaining')
+  })
+
   it('sets the password, revokes every session, tells the user; the code works once', async () => {
     const user = await newUser(engine, 'reset')
     await request(user.email)

@@ -41,7 +41,8 @@ export async function confirmPasswordReset(guard: Guard, input: ResetConfirmInpu
   const reset = user && await attemptPasswordReset(guard.db, user.id, RESET_CODE_MAX_ATTEMPTS, now)
   const matches = oneTimeCodeMatches(RESET_CODE_PURPOSE, reset?.id ?? 'none', input.code, reset?.codeHash ?? sha256('none'), guard.mfa.pepper)
   if (!user || !reset || !matches) {
-    throw new PasswordResetError('invalid_reset_code', undefined, { attemptsRemaining: reset ? RESET_CODE_MAX_ATTEMPTS - reset.attempts : 0 })
+    // One answer for every case, without the tries left: they would tell a live code (a real account) from none.
+    throw new PasswordResetError('invalid_reset_code')
   }
   await proveResetFactor(guard.mfa, user.id, input)
   if (!(await spendPasswordReset(guard.db, reset.id, guard.mfa.nowDate()))) throw new PasswordResetError('invalid_reset_code')
