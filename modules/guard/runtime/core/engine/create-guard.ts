@@ -3,6 +3,7 @@ import { openDatabase, type DatabaseOptions, type GuardDatabase, type ListenerSt
 import { migrate } from '../store/db/migrations'
 import { Authenticator } from './authenticator'
 import { KeyManager } from './key-manager'
+import { assertSecretOpensDatabase } from './secret-check'
 import { LiveConfig } from './live-config'
 import { REVOCATION_CHANNEL, syncInstances } from './instance-sync'
 import { CLAIMS_CHANNEL } from './claims-epochs'
@@ -106,6 +107,7 @@ export async function createGuard(options: GuardOptions): Promise<Guard> {
     await migrate(db)
     const live = new LiveConfig(db)
     await live.load(options.seed)
+    await assertSecretOpensDatabase(db, deriveKey(options.secret, 'seal'), new Date(now()))
     const keys = new KeyManager(db, deriveKey(options.secret, 'seal'), now)
     await keys.init()
     const throttle = new SignInThrottle(db, options.secret, now)

@@ -152,6 +152,18 @@ export function deleteFactor(db: GuardDatabase, userId: string, id: string): Pro
 }
 
 /**
+ * One sealed factor secret (the newest), for checking at start-up that the
+ * server secret still opens what it sealed; `undefined` when there is none.
+ *
+ * @example
+ * const sample = await sampleSealedFactorSecret(db)
+ */
+export async function sampleSealedFactorSecret(db: SqlExecutor): Promise<string | undefined> {
+  const [row] = await db.query<{ secret_sealed: string }>('select secret_sealed from guard_factors where secret_sealed is not null order by created_at desc limit 1')
+  return row?.secret_sealed
+}
+
+/**
  * Renames every factor of one type of a user (the email-code factor after
  * the address changed: its label shows the masked new address). Resolves
  * to how many were renamed.
