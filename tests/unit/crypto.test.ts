@@ -176,13 +176,13 @@ describe('deriveKey', () => {
 
 describe('describeSecretProblem', () => {
   it('undefined and empty: not set', () => {
-    expect(describeSecretProblem(undefined)).toMatch(/^NUXT_GUARD_SECRET is not set\. Generate one with: .*randomBytes\(32\)/)
+    expect(describeSecretProblem(undefined)).toMatch(/^NUXT_GUARD_SECRET is not set\. Generate one once with: .*randomBytes\(32\)/)
     expect(describeSecretProblem('')).toMatch(/^NUXT_GUARD_SECRET is not set\./)
   })
 
   it('31 bytes: too short, saying how long it is and must be', () => {
     expect(MIN_SECRET_BYTES).toBe(32)
-    expect(describeSecretProblem('a'.repeat(31))).toMatch(/^NUXT_GUARD_SECRET is 31 bytes; it needs at least 32\. Generate one with/)
+    expect(describeSecretProblem('a'.repeat(31))).toMatch(/^NUXT_GUARD_SECRET is 31 bytes; it needs at least 32\. Generate one once with/)
   })
 
   it('32 bytes: fine; bytes, not characters, are counted', () => {

@@ -26,7 +26,7 @@ export function deriveKey(secret: string, purpose: KeyPurpose): Uint8Array {
  * if (problem) throw new Error(problem)
  */
 export function describeSecretProblem(secret: string | undefined): string | undefined {
-  const fix = 'Generate one with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))" and set it as NUXT_GUARD_SECRET.'
+  const fix = 'Generate one once with: node -e "console.log(require(\'crypto\').randomBytes(32).toString(\'base64url\'))", keep it with your deployment\'s secrets, and set it as NUXT_GUARD_SECRET on every start and every instance (a new one each start would sign everyone out and break their authenticator apps).'
   if (!secret) return `NUXT_GUARD_SECRET is not set. ${fix}`
   if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
     return `NUXT_GUARD_SECRET is ${Buffer.byteLength(secret)} bytes; it needs at least ${MIN_SECRET_BYTES}. ${fix}`
