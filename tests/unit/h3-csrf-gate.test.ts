@@ -65,6 +65,14 @@ describe('a cross-origin state change is refused: 403 cross_origin_request', () 
     expect((await ada.send('/api/_guard/session')).status).toBe(200)
   })
 
+  it('with the victim\'s cookies and no Origin, a request the browser marks cross-site (Sec-Fetch-Site) changes nothing', async () => {
+    const signOut = await ada.send('/api/_guard/sign-out', { method: 'POST', headers: { 'sec-fetch-site': 'cross-site' } })
+    expect([signOut.status, signOut.json().error]).toEqual([403, 'cross_origin_request'])
+    expect((await ada.send('/api/_guard/session')).status).toBe(200)
+    // same-origin and same-site fetches, and clients that send no Fetch Metadata, are answered as before
+    expect((await ada.send('/api/_guard/session', { headers: { 'sec-fetch-site': 'same-origin' } })).status).toBe(200)
+  })
+
   it('a forwarded host naming the attacker\'s site does not make it the same origin', async () => {
     for (const headers of [{ 'x-forwarded-host': 'evil.example' } as Record<string, string>, { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' }, { forwarded: 'host=evil.example;proto=https' }]) {
       expectRefusal(await signIn({ 'content-type': 'application/json', origin: EVIL, ...headers }), 403, 'cross_origin_request')

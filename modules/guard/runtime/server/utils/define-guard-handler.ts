@@ -55,6 +55,10 @@ function assertSameOriginJson(event: H3Event): void {
   if (origin && !isSameOrigin(event, origin)) {
     throw new GuardError('cross_origin_request', origin === 'null' ? 'Requests from an opaque origin are refused.' : `Requests from ${origin} are refused; call this API from the same origin.`)
   }
+  // A browser that leaves Origin out still says where the request came from (Fetch Metadata).
+  if (!origin && getRequestHeader(event, 'sec-fetch-site') === 'cross-site') {
+    throw new GuardError('cross_origin_request', 'Requests from another site are refused; call this API from the same origin.')
+  }
   const type = getRequestHeader(event, 'content-type') ?? ''
   // A body-less DELETE, or a body-less POST that declares no type (`$fetch(url, { method: 'POST' })`),
   // carries nothing to parse; an HTML form always declares one, and a browser's cross-site
