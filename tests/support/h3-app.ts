@@ -40,6 +40,7 @@ import accountEmailConfirm from '../../modules/guard/runtime/server/api/_guard/a
 import emailVerificationSend from '../../modules/guard/runtime/server/api/_guard/email-verification/send.post'
 import emailVerificationConfirm from '../../modules/guard/runtime/server/api/_guard/email-verification/confirm.post'
 import passwordResetRequest from '../../modules/guard/runtime/server/api/_guard/password-reset/request.post'
+import emailVerificationSignIn from '../../modules/guard/runtime/server/api/_guard/email-verification/sign-in.post'
 
 /** The password every test user signs up with. */
 export const PASSWORD = 'correct horse battery'
@@ -138,6 +139,7 @@ export async function startGuardApp(options: GuardAppOptions = {}): Promise<Guar
     .post('/api/_guard/email-verification/send', emailVerificationSend)
     .post('/api/_guard/email-verification/confirm', emailVerificationConfirm)
     .post('/api/_guard/password-reset/request', passwordResetRequest)
+    .post('/api/_guard/email-verification/sign-in', emailVerificationSignIn)
     .use('/live', defineWebSocketHandler({ open(peer) { peer.send(JSON.stringify({ userId: (peer.context.auth as { userId?: string } | undefined)?.userId ?? null })) } }))
   const app = createApp({ websocket: { hooks: { upgrade: judgeUpgrade } } })
     .use(options.middleware ?? guardMiddleware())

@@ -31,7 +31,7 @@ const DESIGN_DOC = {
     mfaTokenTtlSeconds: 300, rememberDeviceDays: 30,
   },
   claims: { template: { isMfa: '{{user.two_factor_enabled}}', email: '{{user.email}}' } },
-  account: { emailVerification: 'optional', verifyEmailUrl: '/verify-email', invitationTtlHours: 72, breachedPasswordCheck: false },
+  account: { emailVerification: 'optional', verifyEmailUrl: '/verify-email', invitationTtlHours: 72, enumerationProtection: false, breachedPasswordCheck: false },
   organizations: {
     enabled: true, usersCanCreate: false,
     roles: { 'org:admin': ['org:sys_memberships:manage', 'org:sys_memberships:read'], 'org:member': [], 'org:billing': ['org:invoices:read', 'org:invoices:manage'] },
@@ -66,7 +66,7 @@ describe('validateConfig: defaults', () => {
           rememberDeviceDays: 30,
         },
         claims: { template: {} },
-        account: { emailVerification: 'optional', verifyEmailUrl: '/verify-email', invitationTtlHours: 72, breachedPasswordCheck: false },
+        account: { emailVerification: 'optional', verifyEmailUrl: '/verify-email', invitationTtlHours: 72, enumerationProtection: false, breachedPasswordCheck: false },
         organizations: {
           enabled: false,
           usersCanCreate: true,
@@ -256,6 +256,13 @@ describe('validateConfig: organizations', () => {
     expect(issuesOf(roles({ 'org:billing': ['invoices:read', 'org:invoices', 'org:Invoices:read'] })).map(issue => issue.path)).toEqual([
       'organizations.roles.org:billing.0', 'organizations.roles.org:billing.1', 'organizations.roles.org:billing.2',
     ])
+  })
+
+  it('enumeration protection needs email verification on: the code is what signs a new account in', () => {
+    expect(issuesOf({ account: { enumerationProtection: true, emailVerification: 'off' } })).toEqual([
+      { path: 'account.enumerationProtection', message: expect.stringContaining('needs emailVerification') },
+    ])
+    expect(validateConfig({ account: { enumerationProtection: true } }).ok).toBe(true)
   })
 
   it('the built-in roles cannot be deleted', () => {

@@ -63,6 +63,7 @@ export interface GuardApi {
   '/api/_guard/admin/users/:id/roles': { put: AnswerOf<typeof import('../../server/api/_guard/admin/users/[id]/roles.put')> }
   '/api/_guard/email-verification/confirm': { post: AnswerOf<typeof import('../../server/api/_guard/email-verification/confirm.post')> }
   '/api/_guard/email-verification/send': { post: AnswerOf<typeof import('../../server/api/_guard/email-verification/send.post')> }
+  '/api/_guard/email-verification/sign-in': { post: AnswerOf<typeof import('../../server/api/_guard/email-verification/sign-in.post')> }
   '/api/_guard/health': { get: AnswerOf<typeof import('../../server/api/_guard/health.get')> }
   '/api/_guard/invitations/accept': { post: AnswerOf<typeof import('../../server/api/_guard/invitations/accept.post')> }
   '/api/_guard/invitations/preview': { post: AnswerOf<typeof import('../../server/api/_guard/invitations/preview.post')> }

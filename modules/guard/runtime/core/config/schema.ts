@@ -130,6 +130,12 @@ export const guardConfigSchema = z.strictObject({
     verifyEmailUrl: localPath.default('/verify-email'),
     /** How long an admin's invitation link works, in hours. */
     invitationTtlHours: z.number().int().min(1).max(720).default(72),
+    /**
+     * Sign-up tells no one which addresses have accounts: every address gets the same answer and
+     * nobody is signed in until the emailed code proves the address (a taken address's owner gets a
+     * notice instead of a code). Needs `emailVerification` on and mail that leaves the server.
+     */
+    enumerationProtection: z.boolean().default(false),
     /** Refuse passwords found in known breaches (Have I Been Pwned range API, k-anonymity). Off by default: it calls out. */
     breachedPasswordCheck: z.boolean().default(false),
   }).prefault({}),
@@ -159,6 +165,9 @@ export const guardConfigSchema = z.strictObject({
 }).superRefine((config, ctx) => {
   for (const issue of checkClaimsTemplate(config.claims.template, 'claims.template')) {
     ctx.addIssue({ code: 'custom', path: ['claims', 'template', ...issue.path.split('.').slice(2)], message: issue.message })
+  }
+  if (config.account.enumerationProtection && config.account.emailVerification === 'off') {
+    ctx.addIssue({ code: 'custom', path: ['account', 'enumerationProtection'], message: 'needs emailVerification "optional" or "required": the emailed code is what signs a new account in' })
   }
 })
 

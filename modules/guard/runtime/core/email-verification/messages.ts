@@ -3,7 +3,7 @@ import { maskEmail } from '../mfa/email-code/code'
 import { EMAIL_VERIFICATION_TTL_SECONDS } from './codes'
 
 const minutes = EMAIL_VERIFICATION_TTL_SECONDS / 60
-const link = (pageUrl: string | undefined, param: 'code' | 'change_code', code: string) => (pageUrl ? `\n\nOr open ${pageUrl}?${param}=${encodeURIComponent(code)}` : '')
+const link = (pageUrl: string | undefined, param: 'code' | 'change_code', code: string) => (pageUrl ? `\n\nOr open ${pageUrl}${pageUrl.includes('?') ? '&' : '?'}${param}=${encodeURIComponent(code)}` : '')
 
 /**
  * The email with the code that verifies the user's own address (sent at
@@ -46,5 +46,21 @@ export function changedNoticeMessage(to: string, newEmail: string): MailMessage 
     to,
     subject: 'Your email address was changed',
     text: `The email address of your account was just changed from ${to} to ${maskEmail(newEmail)}. Sign-in and account emails now go there.\n\nIf this was not you, reset your password at once and tell the site's administrator.`,
+  }
+}
+
+/**
+ * What the owner of an address gets when someone signs up with it again
+ * (sign-up answers as for a new address, so only the mailbox learns it is taken).
+ *
+ * @example
+ * takenNoticeMessage('ada@example.com', 'https://app.example.com/sign-in')
+ */
+export function takenNoticeMessage(to: string, signInUrl?: string): MailMessage {
+  const where = signInUrl ? ` at ${signInUrl}` : ''
+  return {
+    to,
+    subject: 'Someone tried to create an account with your address',
+    text: `Someone just tried to create an account with ${to}, which already has one. If it was you, sign in${where} instead — or use "Forgot password?" there.\n\nIf it was not you, nothing changed and you can ignore this email.`,
   }
 }
