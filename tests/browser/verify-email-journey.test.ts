@@ -100,4 +100,28 @@ describe('journey: sign up → verify page → emailed code → app → change e
       await member.context().close()
     }, 120_000)
   }
+
+  it('with enumeration protection (390×844), sign-up asks for the emailed code on the same page, and a taken address looks the same', async () => {
+    const { version, document } = await (await admin.request.get('/api/_guard/admin/config')).json()
+    const saved = await admin.request.put('/api/_guard/admin/config', { data: { version, document: { ...document, account: { ...document.account, enumerationProtection: true } } } })
+    expect(saved.status()).toBe(200)
+    const newcomer = await (await browser.newContext({ viewport: PHONE, baseURL: app.origin })).newPage()
+    await signUp(newcomer, 'cy@acme.test')
+    await newcomer.getByText('We sent a code to').waitFor({ timeout: 15_000 })
+    expect(new URL(newcomer.url()).pathname).toBe('/sign-up')
+    // The admin's own (taken) address gets the same page, and its owner a notice instead of a code.
+    const stranger = await (await browser.newContext({ viewport: PHONE, baseURL: app.origin })).newPage()
+    await signUp(stranger, 'ada@acme.test')
+    await stranger.getByText('We sent a code to').waitFor({ timeout: 15_000 })
+    expect(await stranger.locator('form').innerText()).toBe((await newcomer.locator('form').innerText()).replace('cy@acme.test', 'ada@acme.test'))
+    await newcomer.fill('input[name=code]', await emailedCode(admin, 'cy@acme.test', 'Verify your email address'))
+    await screenshot(newcomer, 'journey-verify-4-sign-up-code-phone')
+    expect(await newcomer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width)
+    await newcomer.getByRole('button', { name: 'Verify and continue' }).click()
+    await newcomer.waitForURL(url => new URL(url).pathname !== '/sign-up', { timeout: 15_000 })
+    const session = await (await newcomer.request.get('/api/_guard/session')).json() as { claims: { email_verified?: boolean } }
+    expect(session.claims.email_verified).toBe(true)
+    await newcomer.context().close()
+    await stranger.context().close()
+  }, 120_000)
 })
