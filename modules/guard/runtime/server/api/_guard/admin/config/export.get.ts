@@ -5,7 +5,8 @@ import { liveConfigRecord } from '#guard/server/utils/admin-config'
 /**
  * GET /api/_guard/admin/config/export → the stored document of the live
  * version, with its `version`, as the attachment `nuxt-guard-config-v<N>.json`.
- * POST it back to /admin/config/import unchanged to restore it.
+ * To restore it, POST `{ document: <this file>, version: <the live version> }` to
+ * /admin/config/import (the `version` inside the file is only kept as where it came from).
  */
 export default defineAdminHandler(async (event, { guard }) => {
   const record = await liveConfigRecord(guard)
