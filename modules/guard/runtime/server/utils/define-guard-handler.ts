@@ -82,9 +82,16 @@ export async function readGuardBody<T>(event: H3Event, schema: ZodType<T>): Prom
   const body = await readBody(event).catch(() => {
     throw new GuardError('malformed_request', 'The request body is not valid JSON.')
   })
-  const result = schema.safeParse(body ?? {})
+  const result = schema.safeParse(body ?? {}, { reportInput: true })
   if (result.success) return result.data
-  const fields = Object.fromEntries(result.error.issues.map(issue => [issue.path.join('.') || 'body', issue.message]))
+  const fields = Object.fromEntries(result.error.issues.map(issue => [issue.path.join('.') || 'body', fieldMessage(issue)]))
   const [field, message] = Object.entries(fields)[0]!
   throw new GuardError('invalid_request', `${field}: ${message}`, { field, fields })
+}
+
+/** A field's complaint in words a person can act on: a missing field says it is required (zod's default names types). */
+function fieldMessage(issue: { code: string; message: string; input?: unknown; expected?: unknown }): string {
+  if (issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined) return `required${typeof issue.expected === 'string' ? ` (a ${issue.expected})` : ''}`
+  if (issue.code === 'invalid_type' && typeof issue.expected === 'string') return `must be a ${issue.expected}`
+  return issue.message
 }
