@@ -73,6 +73,17 @@ describe('password reset (engine)', () => {
     expect(await refusal(confirm({ email: user.email, code: codeFrom(user.email) }))).toMatchObject({ code: 'invalid_reset_code' })
   })
 
+  it('wrong second-factor codes do not use up the reset code\'s tries (the factor has its own limit)', async () => {
+    const user = await newUser(engine, 'fumble')
+    const { secret } = await enrollTotp(engine, user)
+    await request(user.email)
+    const code = codeFrom(user.email)
+    for (let i = 0; i < 4; i++) expect(await refusal(confirm({ email: user.email, code, factor: 'totp', factorCode: '000000' }))).toMatchObject({ code: 'invalid_code' })
+    expect(await refusal(confirm({ email: user.email, code }))).toMatchObject({ code: 'reset_factor_required' })
+    await confirm({ email: user.email, code, factor: 'totp', factorCode: totpCodeAt(secret, engine.clock.now()) })
+    await expect(engine.guard.sessions.signIn({ email: user.email, password: 'a new passphrase' })).resolves.toBeTruthy()
+  })
+
   it('an account with TOTP needs its code (or a recovery code) too; without it nothing changes and the code stays live', async () => {
     const user = await newUser(engine, 'totp')
     const { secret, recoveryCodes } = await enrollTotp(engine, user)

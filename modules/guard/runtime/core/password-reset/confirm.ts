@@ -4,7 +4,7 @@ import type { Guard } from '../engine/create-guard'
 import { tooManyAttempts } from '../mfa/errors'
 import { writeAudit } from '../store/audit'
 import { hitRateLimit, resetRateLimit } from '../store/rate-limits'
-import { attemptPasswordReset, deletePasswordResets, spendPasswordReset } from '../store/password-resets'
+import { attemptPasswordReset, refundPasswordResetAttempt, deletePasswordResets, spendPasswordReset } from '../store/password-resets'
 import { findUserByEmail, setUserPasswordHash } from '../store/users'
 import { PasswordResetError } from './errors'
 import { assertAcceptablePassword } from '../passwords/check'
@@ -44,7 +44,11 @@ export async function confirmPasswordReset(guard: Guard, input: ResetConfirmInpu
     // One answer for every case, without the tries left: they would tell a live code (a real account) from none.
     throw new PasswordResetError('invalid_reset_code')
   }
-  await proveResetFactor(guard.mfa, user.id, input)
+  // The code was right: a missing or wrong second-factor answer gives its try back (the factor counts its own).
+  await proveResetFactor(guard.mfa, user.id, input).catch(async (error: unknown) => {
+    await refundPasswordResetAttempt(guard.db, reset.id)
+    throw error
+  })
   if (!(await spendPasswordReset(guard.db, reset.id, guard.mfa.nowDate()))) throw new PasswordResetError('invalid_reset_code')
   await setUserPasswordHash(guard.db, user.id, await hashPassword(input.password), guard.mfa.nowDate())
   await deletePasswordResets(guard.db, user.id)

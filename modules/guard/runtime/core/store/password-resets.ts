@@ -44,6 +44,18 @@ export async function attemptPasswordReset(db: SqlExecutor, userId: string, maxA
 }
 
 /**
+ * Gives back the attempt counted on a code that was right (its account then
+ * asked for the second factor, or that factor's code was wrong): the second
+ * factor has its own limit, so fumbling it must not use up the reset code.
+ *
+ * @example
+ * await refundPasswordResetAttempt(db, reset.id)
+ */
+export async function refundPasswordResetAttempt(db: SqlExecutor, id: string): Promise<void> {
+  await db.query('update guard_password_resets set attempts = greatest(attempts - 1, 0) where id = $1 and used_at is null', [id])
+}
+
+/**
  * Spends a reset code; `false` when it was already spent (a concurrent request won).
  *
  * @example
