@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requestPasswordReset } from '../../modules/guard/runtime/core/password-reset/request'
 import { confirmPasswordReset } from '../../modules/guard/runtime/core/password-reset/confirm'
 import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp/otp'
+import { disableUser, enableUser } from '../../modules/guard/runtime/core/people/disable'
 import { enrollTotp, newUser, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
 
 /** The reset engine from the attacker's side: codes, second factors, enumeration, limits, sessions. */
@@ -110,5 +111,28 @@ describe('password reset (engine)', () => {
     const at = client()
     for (let i = 0; i < 20; i++) await request(`spray-${i}@example.test`, at)
     expect(await refusal(request('spray-last@example.test', at))).toMatchObject({ code: 'too_many_attempts' })
+  })
+
+  it('a disabled account gets no code, only an email saying it is disabled; the answer is the one every address gets', async () => {
+    const user = await newUser(engine, 'disabled-request')
+    await disableUser(engine.guard, { userId: user.userId, actorId: 'user_admin', reason: 'Left' })
+    const before = engine.mail.length
+    expect(await request(user.email)).toEqual({ ok: true, expiresInSeconds: 1800 })
+    expect(engine.mail.slice(before)).toEqual([expect.objectContaining({ to: user.email, subject: 'Your password cannot be reset' })])
+    expect(engine.mail.at(-1)!.text).not.toMatch(/code is/)
+    expect(await engine.db.query('select id from guard_password_resets where user_id = $1', [user.userId])).toHaveLength(0)
+  })
+
+  it('a code sent before an admin disabled the account sets no password (403 user_disabled); enabled again, a new code works', async () => {
+    const user = await newUser(engine, 'disabled-confirm')
+    await request(user.email)
+    const code = codeFrom(user.email)
+    await disableUser(engine.guard, { userId: user.userId, actorId: 'user_admin', reason: 'Compromised' })
+    expect(await refusal(confirm({ email: user.email, code }))).toMatchObject({ code: 'user_disabled', status: 403 })
+    await expect(engine.guard.sessions.signIn({ email: user.email, password: 'a new passphrase' })).rejects.toMatchObject({ code: 'invalid_credentials' })
+    await enableUser(engine.guard, user.userId)
+    await request(user.email)
+    await confirm({ email: user.email, code: codeFrom(user.email) })
+    await expect(engine.guard.sessions.signIn({ email: user.email, password: 'a new passphrase' })).resolves.toMatchObject({ user: { id: user.userId } })
   })
 })

@@ -13,9 +13,20 @@ describe('store: guard_password_resets', () => {
   const insert = (id: string, email: string, expiresAt = later(1_800_000)) => insertPasswordResetFor(db, { id, email, codeHash: `hash-${id}`, now, expiresAt })
 
   it('inserts for a known address (any case) and nothing for an unknown one', async () => {
-    expect(await insert('r1', 'ADA@example.test')).toEqual({ userId: 'user_ada', email: 'ada@example.test' })
+    expect(await insert('r1', 'ADA@example.test')).toEqual({ userId: 'user_ada', email: 'ada@example.test', disabled: false })
     expect(await insert('r2', 'nobody@example.test')).toBeUndefined()
     expect(await db.query('select id from guard_password_resets where id = $1', ['r2'])).toHaveLength(0)
+  })
+
+  it('stores no code for a disabled account (and voids its earlier one), says it is disabled; one whose end passed is enabled', async () => {
+    await insert('c1', 'bob@example.test')
+    await db.query(`update guard_users set disabled_at = $2 where id = $1`, ['user_bob', now.toISOString()])
+    expect(await insert('c2', 'bob@example.test')).toEqual({ userId: 'user_bob', email: 'bob@example.test', disabled: true })
+    expect(await db.query('select id from guard_password_resets where user_id = $1', ['user_bob'])).toHaveLength(0)
+    await db.query(`update guard_users set disabled_until = $2 where id = $1`, ['user_bob', now.toISOString()])
+    expect(await insert('c3', 'bob@example.test')).toEqual({ userId: 'user_bob', email: 'bob@example.test', disabled: false })
+    await db.query(`update guard_users set disabled_at = null, disabled_until = null where id = $1`, ['user_bob'])
+    await deletePasswordResets(db, 'user_bob')
   })
 
   it('a new code voids the earlier unused one of the same user only', async () => {

@@ -28,7 +28,8 @@ export interface ResetRequestInput {
  * (429 `too_many_attempts` past either, for unknown addresses alike), then
  * makes a code (10 symbols, 30 minutes, 5 tries, stored as a keyed hash) and
  * stores it in one statement that runs the same way whether or not the
- * address has an account. The email goes out after the answer (`delivery`),
+ * address has an account. A disabled account gets no code, only an email
+ * that says it is disabled and whom to ask. The email goes out after the answer (`delivery`),
  * so the answer — `{ ok: true, expiresInSeconds: 1800 }` — is the same in
  * status, body and time for every address.
  *
@@ -47,7 +48,8 @@ export async function requestPasswordReset(guard: Guard, input: ResetRequestInpu
   const id = newId('reset')
   const expiresAt = new Date(now.getTime() + RESET_CODE_TTL_SECONDS * 1000)
   const user = await insertPasswordResetFor(guard.db, { id, email: input.email, codeHash: hashOneTimeCode(RESET_CODE_PURPOSE, id, code, guard.mfa.pepper), now, expiresAt })
-  const delivery = user ? guard.mfa.deps.mailer.send(resetMessage(user.email, code, input)) : Promise.resolve()
+  const message = user && (user.disabled ? disabledMessage(user.email) : resetMessage(user.email, code, input))
+  const delivery = message ? guard.mfa.deps.mailer.send(message) : Promise.resolve()
   return { answer: { ok: true, expiresInSeconds: RESET_CODE_TTL_SECONDS }, delivery }
 }
 
@@ -57,5 +59,13 @@ function resetMessage(to: string, code: string, input: ResetRequestInput) {
     to,
     subject: 'Reset your password',
     text: `Your password reset code is ${code}. It works once, for ${RESET_CODE_TTL_SECONDS / 60} minutes.${link}\n\nIf you did not ask for it, ignore this email: your password stays as it is.`,
+  }
+}
+
+function disabledMessage(to: string) {
+  return {
+    to,
+    subject: 'Your password cannot be reset',
+    text: `Someone asked to reset the password of ${to}, but this account is disabled, so no reset code was sent.\n\nContact the site's administrator to have it enabled again.`,
   }
 }

@@ -4,25 +4,28 @@ import type { SqlExecutor } from './db/database'
 export interface PasswordResetRecord { id: string; userId: string; codeHash: string; expiresAt: Date; attempts: number }
 
 /**
- * Stores a reset code for the account with `email`, if there is one, in a
- * single statement that runs the same way for unknown addresses (it then
- * inserts nothing): earlier unused codes of that user stop working. Resolves
- * to the user's id and email, or `undefined` when no account has the address.
+ * Stores a reset code for the account with `email`, if there is one that is
+ * not disabled at `now`, in a single statement that runs the same way for
+ * unknown addresses (it then inserts nothing): earlier unused codes of that
+ * user stop working, a disabled account's too. Resolves to the user's id,
+ * email and whether the account is disabled (then no code was stored), or
+ * `undefined` when no account has the address.
  *
  * @example
  * const user = await insertPasswordResetFor(db, { id, email: 'ada@example.com', codeHash, now, expiresAt })
- * // { userId: 'user_…', email: 'ada@example.com' } | undefined
+ * // { userId: 'user_…', email: 'ada@example.com', disabled: false } | undefined
  */
-export async function insertPasswordResetFor(db: SqlExecutor, input: { id: string; email: string; codeHash: string; now: Date; expiresAt: Date }): Promise<{ userId: string; email: string } | undefined> {
-  const [row] = await db.query<{ user_id: string; email: string }>(
-    `with u as (select id, email from guard_users where lower(email) = lower($2)),
-          gone as (delete from guard_password_resets where user_id in (select id from u) and used_at is null)
-     insert into guard_password_resets (id, user_id, code_hash, created_at, expires_at)
-     select $1, u.id, $3, $4, $5 from u
-     returning user_id, (select email from u) as email`,
+export async function insertPasswordResetFor(db: SqlExecutor, input: { id: string; email: string; codeHash: string; now: Date; expiresAt: Date }): Promise<{ userId: string; email: string; disabled: boolean } | undefined> {
+  const [row] = await db.query<{ id: string; email: string; disabled: boolean }>(
+    `with u as (select id, email, (disabled_at is not null and (disabled_until is null or disabled_until > $4)) as disabled
+                  from guard_users where lower(email) = lower($2)),
+          gone as (delete from guard_password_resets where user_id in (select id from u) and used_at is null),
+          stored as (insert into guard_password_resets (id, user_id, code_hash, created_at, expires_at)
+                     select $1, u.id, $3, $4, $5 from u where not u.disabled returning id)
+     select id, email, disabled from u`,
     [input.id, input.email, input.codeHash, input.now.toISOString(), input.expiresAt.toISOString()],
   )
-  return row && { userId: row.user_id, email: row.email }
+  return row && { userId: row.id, email: row.email, disabled: row.disabled }
 }
 
 /**
