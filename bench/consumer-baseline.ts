@@ -4,12 +4,12 @@
  * installed from this repository's `npm pack` tarball; measured interleaved
  * with autocannon, guarded with a valid session cookie. Prints guarded ÷ limit.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { cleanEnv, consumerVersions, freePort, REPO_ROOT, runOk } from '../tests/support/consumer-app'
+import { startBuiltServer, type BuiltServer } from '../tests/support/built-server'
+import { cleanEnv, consumerVersions, REPO_ROOT, runOk } from '../tests/support/consumer-app'
 
 const ROOT = join(tmpdir(), 'nuxt-guard-bench-consumer')
 const ROUTE = '/api/bench'
@@ -34,20 +34,9 @@ function writeApp(dir: string, tarball: string, guarded: boolean): void {
 })\n`)
 }
 
-async function start(dir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(dir, '.output/server/index.mjs')], {
-    env: cleanEnv({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), NUXT_GUARD_SECRET: randomBytes(32).toString('base64url'), NUXT_GUARD_DATA_DIR: 'memory://' }),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  await new Promise<void>((resolve, reject) => {
-    let output = ''
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk
-      if (output.includes('[nuxt-guard] ready') || (output.includes('Listening on') && !dir.endsWith('guarded'))) resolve()
-    })
-    child.on('exit', code => reject(new Error(`${dir} exited with ${code}: ${output}`)))
-  })
-  return child
+function start(dir: string, guarded: boolean): Promise<BuiltServer> {
+  const env = cleanEnv({ NODE_ENV: 'production', NUXT_GUARD_SECRET: randomBytes(32).toString('base64url'), NUXT_GUARD_DATA_DIR: 'memory://' })
+  return startBuiltServer({ entry: join(dir, '.output/server/index.mjs'), cwd: dir, env, label: dir, ready: guarded ? '[nuxt-guard] ready' : false })
 }
 
 /**
@@ -69,22 +58,22 @@ export async function benchConsumerBaseline(measure: (cases: { name: string; url
   await runOk('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], guardedDir)
   symlinkSync(join(guardedDir, 'node_modules'), join(limitDir, 'node_modules'), 'dir')
   for (const dir of [guardedDir, limitDir]) await runOk('npx', ['nuxi', 'build'], dir)
-  const [guardedPort, limitPort] = [await freePort(), await freePort()]
-  const servers = [await start(guardedDir, guardedPort), await start(limitDir, limitPort)]
+  const servers = [await start(guardedDir, true), await start(limitDir, false)]
+  const [guarded, limit] = servers.map(server => server.origin)
   try {
-    const signUp = await fetch(`http://127.0.0.1:${guardedPort}/api/_guard/sign-up`, {
+    const signUp = await fetch(`${guarded}/api/_guard/sign-up`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@acme.test', password: 'correct horse battery' }),
     })
     if (!signUp.ok) throw new Error(`sign-up failed: ${signUp.status} ${await signUp.text()}`)
     const cookie = signUp.headers.getSetCookie().map(line => line.split(';')[0]).join('; ')
-    const check = await fetch(`http://127.0.0.1:${guardedPort}${ROUTE}`, { headers: { cookie } })
+    const check = await fetch(`${guarded}${ROUTE}`, { headers: { cookie } })
     if (check.status !== 200) throw new Error(`the guarded route answered ${check.status} with a valid session`)
     await measure([
-      { name: 'limit (no nuxt-guard)', url: `http://127.0.0.1:${limitPort}${ROUTE}`, headers: { cookie } },
-      { name: 'guarded (tarball)', url: `http://127.0.0.1:${guardedPort}${ROUTE}`, headers: { cookie } },
+      { name: 'limit (no nuxt-guard)', url: `${limit}${ROUTE}`, headers: { cookie } },
+      { name: 'guarded (tarball)', url: `${guarded}${ROUTE}`, headers: { cookie } },
     ])
   }
   finally {
-    for (const server of servers) server.kill()
+    await Promise.all(servers.map(server => server.stop()))
   }
 }

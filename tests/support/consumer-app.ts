@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { startBuiltServer } from './built-server'
 
 /**
  * The consumer tests do what a stranger does with nuxt-guard: `npm pack` this
@@ -214,18 +214,6 @@ export function writeTimings(timings: Timings): void {
   writeFileSync(TIMINGS_FILE, `${JSON.stringify(timings, null, 2)}\n`)
 }
 
-/** A port nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
-
 export interface RunningConsumer {
   /** `http://127.0.0.1:<port>` */
   origin: string
@@ -235,38 +223,14 @@ export interface RunningConsumer {
 
 /**
  * Starts a built consumer app as production does (`node .output/server/index.mjs`)
- * with a random secret, a throwaway in-memory database and a free port;
+ * with a random secret, a throwaway in-memory database and a port the kernel picks;
  * resolves once the guard says it is ready.
  *
  * @example
  * const app = await startConsumer(APP_A)
  */
 export async function startConsumer(dir: string): Promise<RunningConsumer> {
-  const port = await freePort()
-  const env = cleanEnv({
-    NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port),
-    NUXT_GUARD_SECRET: randomBytes(32).toString('base64url'), NUXT_GUARD_DATA_DIR: 'memory://',
-  })
-  const child = spawn(process.execPath, [join(dir, '.output/server/index.mjs')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk })
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk })
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { stopChild(child); reject(new Error(`the consumer app in ${dir} did not start in 45 s:\n${output}`)) }, 45_000)
-    const poll = setInterval(() => {
-      if (!output.includes('[nuxt-guard] ready')) return
-      clearInterval(poll); clearTimeout(timer); resolve()
-    }, 50)
-    child.on('exit', (code) => { clearInterval(poll); clearTimeout(timer); reject(new Error(`the consumer app in ${dir} exited with ${code}:\n${output}`)) })
-  })
-  return { origin: `http://127.0.0.1:${port}`, output: () => output, stop: () => stopChild(child) }
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve())
-    child.kill('SIGTERM')
-    setTimeout(() => child.kill('SIGKILL'), 5_000).unref()
-  })
+  const env = cleanEnv({ NODE_ENV: 'production', NUXT_GUARD_SECRET: randomBytes(32).toString('base64url'), NUXT_GUARD_DATA_DIR: 'memory://' })
+  const server = await startBuiltServer({ entry: join(dir, '.output/server/index.mjs'), cwd: dir, env, label: `the consumer app in ${dir}` })
+  return { origin: server.origin, output: server.output, stop: server.stop }
 }

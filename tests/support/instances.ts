@@ -3,42 +3,25 @@
  * e2e tests: start and stop them, and a cookie jar that talks to any of them
  * (they share the session store).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { startBuiltServer, stopChild, type BuiltServer } from './built-server'
 import { fixturePaths } from './fixtures'
 import { CookieJar } from './cookie-jar'
 
-export interface Instance { origin: string; child: ChildProcess; output: () => string }
+export type Instance = BuiltServer
 
-/** Starts the built basic fixture on `databaseUrl`, resolving once the guard is ready. */
-export async function startInstance(databaseUrl: string, secret: string): Promise<Instance> {
+/** Starts the built basic fixture on `databaseUrl` on a port the kernel picks, resolving once the guard is ready. */
+export function startInstance(databaseUrl: string, secret: string): Promise<Instance> {
   const { outputDir } = fixturePaths('basic')
-  const port = 4900 + Math.floor(Math.random() * 900)
-  const child = spawn(process.execPath, [`${outputDir}/server/index.mjs`], {
-    env: { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), NUXT_GUARD_SECRET: secret, NUXT_GUARD_DATABASE_URL: databaseUrl, NUXT_GUARD_COOKIE_SECURE: 'false' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return startBuiltServer({
+    entry: `${outputDir}/server/index.mjs`,
+    env: { ...process.env, NODE_ENV: 'production', NUXT_GUARD_SECRET: secret, NUXT_GUARD_DATABASE_URL: databaseUrl, NUXT_GUARD_COOKIE_SECURE: 'false' },
+    label: 'an instance of the basic fixture',
+    timeoutMs: 60_000,
   })
-  let output = ''
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk })
-  child.stderr!.on('data', (chunk: Buffer) => { output += chunk })
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`instance on ${port} did not start in 60 s:\n${output}`)), 60_000)
-    const poll = setInterval(() => {
-      if (!output.includes('[nuxt-guard] ready')) return
-      clearInterval(poll); clearTimeout(timer); resolve()
-    }, 50)
-    child.once('exit', (code) => { clearInterval(poll); clearTimeout(timer); reject(new Error(`instance on ${port} exited with ${code}:\n${output}`)) })
-  })
-  return { origin: `http://127.0.0.1:${port}`, child, output: () => output }
 }
 
 export function stopInstance(instance: Instance | undefined): Promise<void> {
-  const child = instance?.child
-  if (!child || child.exitCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve())
-    child.kill('SIGTERM')
-    setTimeout(() => child.kill('SIGKILL'), 5_000).unref()
-  })
+  return stopChild(instance?.child)
 }
 
 /** A browser with one cookie jar that can talk to either instance (they share the session store). */
