@@ -7,11 +7,12 @@
  * no spelling of an app route that also reads as a guard path skips it.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { setup } from '@nuxt/test-utils/e2e'
+import { setup, url } from '@nuxt/test-utils/e2e'
 import { fixtureSetup } from '../support/fixtures'
 import { CookieClient, rawRequest, type RawResponse } from '../support/http-client'
 import { enrollTotpOverHttp } from '../support/mfa-http'
 import { ADMIN, okJson } from '../support/admin-api'
+import { openWebSocket } from '../support/websocket-upgrade'
 
 await setup(fixtureSetup('skip-middleware'))
 
@@ -169,6 +170,34 @@ describe('attacker side: no spelling of an app route skips the handler', () => {
       expect(response.body, path).not.toContain(ENABLE_MFA)
     }
     expect((await mallory.send('/api/_guard/session')).status).toBe(200)
+  })
+})
+
+describe('WebSocket upgrades run the recipe too (server middleware never sees them)', () => {
+  const wes = new CookieClient()
+  let origin: string
+  const upgrade = (path: string) => openWebSocket(origin, path, { cookie: wes.cookieHeader, origin })
+
+  it('signed in without a second factor: every spelling of /live answers the handler\'s 403 instead of the 101', async () => {
+    origin = new URL(url('/')).origin
+    expect((await wes.signUp('wes@skip-middleware.test')).status).toBe(200)
+    for (const path of ['/live', '/LIVE', '/api/_guard/../live', '/api/_guard/..%2Flive', '/mfa-challenge/..%2Flive', '/live;x=1']) {
+      const answer = await upgrade(path)
+      expect(answer.status, path).toBe(403)
+      expect(JSON.parse(answer.body!).statusMessage, path).toBe(ENABLE_MFA)
+      expect(answer.message, path).toBeUndefined()
+    }
+    // Anonymous: the guard's own verdict, before the handler.
+    expect((await openWebSocket(origin, '/live', { origin })).status).not.toBe(101)
+  })
+
+  it('after enrolling and signing in again, the same upgrade opens with the user on the peer', async () => {
+    await enrollTotpOverHttp(wes)
+    expect((await wes.send('/api/_guard/sign-out', { json: {} })).status).toBe(200)
+    expect((await wes.signIn('wes@skip-middleware.test')).status).toBe(200)
+    const answer = await upgrade('/live')
+    expect(answer.status, answer.body).toBe(101)
+    expect(JSON.parse(answer.message!)).toEqual({ channel: 'TOP-SECRET live feed', userId: expect.stringMatching(/^user_/) })
   })
 })
 

@@ -13,6 +13,7 @@ import { getRequestHost } from 'h3'
 import { guardMiddleware } from '../../modules/guard/runtime/server/utils/guard-middleware'
 import { resolveRequestOptions, type GuardRequestOptions } from '../../modules/guard/runtime/server/utils/request-options'
 import { AppClient, answerOf, startGuardApp, type GuardApp } from '../support/h3-app'
+import { openWebSocket } from '../support/websocket-upgrade'
 
 const EN = 'en.example.test'
 const FR = 'fr.example.test'
@@ -83,6 +84,20 @@ describe('two domains, one server', () => {
     expect(answerOf(await app.request('/api/secret', replay))).toMatchObject({ status: 401, error: 'unauthenticated', served: false })
     expect(answerOf(await app.request('/dashboard', replay))).toMatchObject({ status: 302, to: '/sign-in', served: false })
     expect(answerOf(await app.request('/api/secret', { headers: { host: EN, authorization: `Bearer ${marie.cookies.get('guard_session')}` } }))).toMatchObject({ status: 401, served: false })
+  })
+
+  it('WebSocket upgrades get the same per-request options: a session of one domain opens /live there and is refused at the other', async () => {
+    const marie = new HostClient(app.origin, FR)
+    await marie.signIn('marie@request-options.test')
+    const upgrade = (host: string) => openWebSocket(app.origin, '/live', { host, origin: `http://${host}`, cookie: marie.cookieHeader })
+    const home = await upgrade(FR)
+    expect(home.status).toBe(101)
+    expect(JSON.parse(home.message!)).toEqual({ userId: expect.stringMatching(/^user_/) })
+    const replay = await upgrade(EN)
+    expect(replay.status).not.toBe(101)
+    expect(replay.status).toBe(302)
+    // The English sign-in page, not the French one (crossws percent-encodes refusal header values).
+    expect(decodeURIComponent(String(replay.headers.location))).toBe('/sign-in?redirect_url=%2Flive')
   })
 
   it('a sign-in at a host in neither list: 403 unauthorized_party', async () => {

@@ -1,6 +1,7 @@
 import { defineEventHandler, type EventHandler, type H3Event } from 'h3'
 import { judgeRequest, type JudgeOptions, type Judgement } from './judge-request'
 import { resolveRequestOptions, type GuardRequestOptions } from './request-options'
+import { registerUpgradeMiddleware } from './upgrade-middleware'
 
 /** `guardMiddleware`'s options: how it judges, and (the same for every request) the request options. */
 export type GuardMiddlewareOptions = JudgeOptions & GuardRequestOptions
@@ -27,6 +28,9 @@ export type GuardRequestOptionsResolver = (event: H3Event) => GuardRequestOption
  * such as "enable MFA first" cannot lock a user out of enrolling or signing
  * out. Every reading of the path must be the guard's for `handler` to be
  * skipped, so `/api/_guard/../orders` still runs it for `/api/orders`.
+ * WebSocket upgrades (which skip server middleware) get the same: the
+ * options and `handler` run for them before the `101`, and what `handler`
+ * throws refuses the upgrade with its status.
  *
  * `options` may be a function of the request ({@link GuardRequestOptionsResolver}):
  * `signInUrl`, `signUpUrl`, `afterSignInUrl` and `authorizedParties` then
@@ -66,6 +70,9 @@ export function guardMiddleware(handler?: (event: H3Event) => unknown, options: 
     if (fixed) event.context.guardRequest = fixed
     else if (resolve) event.context.guardRequest = resolveRequestOptions(resolve(event))
   }
+  // WebSocket upgrades skip server middleware: the guard's upgrade hook runs these for them
+  // (a plain guardMiddleware(), the module's own, judges upgrades as the hook does without one).
+  if (handler || typeof options === 'function' || Object.keys(options).length) registerUpgradeMiddleware({ prepare, judging, handler })
   if (!handler) {
     return defineEventHandler((event) => {
       prepare(event)

@@ -1,9 +1,10 @@
 import { ServerResponse, type IncomingMessage } from 'node:http'
-import { createEvent, getRequestHeader, type H3Event } from 'h3'
+import { createError, createEvent, getRequestHeader, send, sendError, type H3Event } from 'h3'
 import { GuardError, sendGuardError } from './errors'
 import { judgeRequest } from './judge-request'
 import { guardSettings } from './guard-instance'
 import { isSameOrigin } from './same-origin'
+import { upgradeMiddleware } from './upgrade-middleware'
 
 /** What crossws hands a global `upgrade` hook: a Request-like object (on Node, the raw request in `_req`). */
 export interface UpgradeRequest {
@@ -17,7 +18,9 @@ export interface UpgradeRequest {
  * Judges a WebSocket upgrade exactly like an HTTP request for its path (every
  * reading of the path, the live route lists, the same verdicts), before the
  * `101 Switching Protocols`. Server middleware never runs for upgrades, so
- * without this every Nitro WebSocket route would be open. A cross-origin
+ * without this every Nitro WebSocket route would be open; an app's
+ * hand-written `guardMiddleware` runs here too (its per-request options,
+ * then its handler for the app's routes). A cross-origin
  * upgrade is refused unless its origin is in `allowedOrigins`. Resolves to
  * `undefined` to let the upgrade through (the peer's `context.auth` is then
  * what a handler's `event.context.auth` would be); throws a `Response` to
@@ -34,12 +37,27 @@ export async function judgeUpgrade(request: UpgradeRequest): Promise<void> {
   if (!nodeRequest) throw refusal(new GuardError('websocket_unsupported'))
   const captured = new CapturedResponse(nodeRequest)
   const event = createEvent(nodeRequest, captured)
+  const app = upgradeMiddleware()
+  app?.prepare(event)
   const crossOrigin = crossOriginRefusal(event)
   if (crossOrigin) await sendGuardError(event, crossOrigin)
-  if (crossOrigin || await judgeRequest(event) === 'answered') {
+  const judged = crossOrigin ? 'answered' : await judgeRequest(event, { ...app?.judging, sortRoutes: Boolean(app?.handler) })
+  if (judged === 'app' && app?.handler) await runAppHandler(event, app.handler)
+  if (judged === 'answered' || captured.ended) {
     throw new Response(captured.body || null, { status: captured.statusCode, headers: captured.headerList() })
   }
   if (request.context) request.context.auth = event.context.auth
+}
+
+/** The app's `guardMiddleware` handler on an upgrade: what it throws (or sends) is the answer in place of the `101`. */
+async function runAppHandler(event: H3Event, handler: (event: H3Event) => unknown): Promise<void> {
+  try {
+    const returned = await handler(event)
+    if (returned !== undefined && !event.handled) await send(event, typeof returned === 'string' ? returned : JSON.stringify(returned), 'application/json')
+  }
+  catch (error) {
+    await sendError(event, createError(error as Error))
+  }
 }
 
 function crossOriginRefusal(event: H3Event): GuardError | undefined {
@@ -58,6 +76,8 @@ function refusal(error: GuardError): Response {
 /** A response that is never attached to a socket: the guard's answer is kept to be sent in place of the upgrade. */
 class CapturedResponse extends ServerResponse {
   body = ''
+  /** Whether an answer was written (`writableEnded` stays false: nothing reaches a socket). */
+  ended = false
 
   override write(chunk: unknown): boolean {
     this.body += String(chunk ?? '')
@@ -66,6 +86,7 @@ class CapturedResponse extends ServerResponse {
 
   override end(chunk?: unknown): this {
     if (chunk !== undefined && typeof chunk !== 'function') this.body += String(chunk)
+    this.ended = true
     this.emit('finish')
     return this
   }
