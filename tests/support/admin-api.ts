@@ -38,6 +38,7 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   { method: 'GET', path: `${ADMIN}/organizations/org_x` },
   { method: 'PATCH', path: `${ADMIN}/organizations/org_x`, json: { name: 'Renamed' } },
   { method: 'DELETE', path: `${ADMIN}/organizations/org_x`, json: {} },
+  { method: 'PUT', path: `${ADMIN}/organizations/org_x/metadata`, json: { publicMetadata: { plan: 'pro' } } },
   { method: 'POST', path: `${ADMIN}/organizations/org_x/members`, json: { email: 'new@example.test' } },
   { method: 'PUT', path: `${ADMIN}/organizations/org_x/members/member_x`, json: { role: 'org:member' } },
   { method: 'DELETE', path: `${ADMIN}/organizations/org_x/members/member_x`, json: {} },

@@ -48,6 +48,7 @@ export interface GuardApi {
   '/api/_guard/admin/organizations/:id': { get: AnswerOf<typeof import('../../server/api/_guard/admin/organizations/[id].get')>; patch: AnswerOf<typeof import('../../server/api/_guard/admin/organizations/[id].patch')>; delete: AnswerOf<typeof import('../../server/api/_guard/admin/organizations/[id].delete')> }
   '/api/_guard/admin/organizations/:id/invitations': { post: AnswerOf<typeof import('../../server/api/_guard/admin/organizations/[id]/invitations.post')> }
   '/api/_guard/admin/organizations/:id/invitations/:invitationId': { delete: AnswerOf<typeof import('../../server/api/_guard/admin/organizations/[id]/invitations/[invitationId].delete')> }
+  '/api/_guard/admin/organizations/:id/metadata': { put: AnswerOf<typeof import('../../server/api/_guard/admin/organizations/[id]/metadata.put')> }
   '/api/_guard/admin/organizations/:id/members': { post: AnswerOf<typeof import('../../server/api/_guard/admin/organizations/[id]/members.post')> }
   '/api/_guard/admin/organizations/:id/members/:userId': { put: AnswerOf<typeof import('../../server/api/_guard/admin/organizations/[id]/members/[userId].put')>; delete: AnswerOf<typeof import('../../server/api/_guard/admin/organizations/[id]/members/[userId].delete')> }
   '/api/_guard/admin/outbox': { get: AnswerOf<typeof import('../../server/api/_guard/admin/outbox.get')> }

@@ -4,7 +4,7 @@ import { GuardError } from '../errors'
 import { asVersion, compilePolicy, type CompiledPolicy } from '../policy/compile'
 import type { GuardDatabase, SqlExecutor } from '../store/db/database'
 import { overflowMessage } from '../claims/limit'
-import { findClaimsOverflow } from './claims-limit'
+import { findClaimsOverflow, overflowSubject } from './claims-limit'
 import { appendConfigVersion, findConfigVersion, latestConfigVersion, StaleConfigVersionError, type AppendedConfigVersion } from '../store/config-versions'
 
 /** NOTIFY channel that tells other instances a new version was saved. */
@@ -85,7 +85,7 @@ export class LiveConfig {
    */
   async commit(candidate: CompiledPolicy, { expectedVersion, actorId, note, alsoWrite }: CommitOptions): Promise<AppendedConfigVersion & { policy: CompiledPolicy }> {
     const overflow = await findClaimsOverflow(this.db, candidate)
-    if (overflow) throw new InvalidConfigError([{ path: `claims.template.${overflow.claim}`, message: overflowMessage(overflow, `user ${overflow.email} (${overflow.userId})`) }])
+    if (overflow) throw new InvalidConfigError([{ path: `claims.template.${overflow.claim}`, message: overflowMessage(overflow, overflowSubject(overflow)) }])
     const appended = await this.db.transaction(async (tx) => {
       const result = await appendConfigVersion(tx, { document: candidate.config, expectedVersion, createdBy: actorId, note })
       await alsoWrite?.(tx, result)

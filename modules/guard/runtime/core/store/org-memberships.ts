@@ -1,4 +1,5 @@
 import type { SqlExecutor } from './db/database'
+import type { SessionActiveOrg } from './sessions'
 import { toOrganizationRecord, type OrganizationRecord } from './organizations'
 
 /** One user's membership of one organization, with the org role it holds (`org:admin`, …). */
@@ -179,4 +180,30 @@ export async function organizationsWhereSoleRole(db: SqlExecutor, userId: string
     [userId, role],
   )
   return rows.map(row => ({ orgId: row.org_id, name: row.name, otherMembers: row.other_members }))
+}
+
+/**
+ * Each of these users' organizations as the claims template reads an active
+ * one (`{{org.id}}`, `slug`, the user's `role`, `public_metadata`), for
+ * checking the size of every token a user could hold. One read.
+ *
+ * @example
+ * const orgs = await claimsOrganizationsOf(db, ['user_1']) // Map { 'user_1' => [{ id: 'org_1', slug: 'acme', role: 'org:admin', publicMetadata: {} }] }
+ */
+export async function claimsOrganizationsOf(db: SqlExecutor, userIds: string[]): Promise<Map<string, SessionActiveOrg[]>> {
+  const byUser = new Map<string, SessionActiveOrg[]>()
+  if (!userIds.length) return byUser
+  const rows = await db.query<{ user_id: string; id: string; slug: string; role: string; public_metadata: Record<string, unknown> | string | null }>(
+    `select m.user_id, o.id, o.slug, m.role, o.public_metadata
+       from guard_org_memberships m join guard_organizations o on o.id = m.org_id
+      where m.user_id = any($1::text[]) order by m.user_id, o.id`,
+    [userIds],
+  )
+  for (const row of rows) {
+    const metadata = typeof row.public_metadata === 'string' ? JSON.parse(row.public_metadata) : row.public_metadata
+    const list = byUser.get(row.user_id) ?? []
+    list.push({ id: row.id, slug: row.slug, role: row.role, publicMetadata: metadata ?? {} })
+    byUser.set(row.user_id, list)
+  }
+  return byUser
 }

@@ -1,6 +1,5 @@
 import type { Guard } from '../../core/engine/create-guard'
-import { overflowMessage } from '../../core/claims/limit'
-import { userClaimsOverflow } from '../../core/engine/claims-limit'
+import { claimsTooLarge, userClaimsOverflow } from '../../core/engine/claims-limit'
 import { enrolledFactorTypes } from '../../core/store/factors'
 import { listActiveSessionIds } from '../../core/store/sessions'
 import { findUserById, type UserRecord } from '../../core/store/users'
@@ -46,8 +45,5 @@ export async function adminUserView(guard: Guard, user: UserRecord) {
  */
 export async function refuseOversizedClaims(guard: Guard, changed: UserRecord, field: string): Promise<void> {
   const overflow = await userClaimsOverflow(guard.db, guard.live.policy, changed)
-  if (!overflow) return
-  throw new GuardError('claims_too_large', `${field}: ${overflowMessage(overflow, changed.email)}; shorten it, or change the claims template first`, {
-    field, claim: overflow.claim, bytes: overflow.bytes, limitBytes: overflow.limitBytes,
-  })
+  if (overflow) throw claimsTooLarge(field, overflow)
 }

@@ -1,18 +1,10 @@
-import { z } from 'zod'
+import { publicMetadataBody } from '#guard/core/claims/public-metadata'
 import { GuardError } from '#guard/core/errors'
 import { setPublicMetadata } from '#guard/core/store/users'
 import { defineAdminHandler } from '#guard/server/utils/define-handlers'
 import { adminRouteParam, auditAdminAction } from '#guard/server/utils/admin-request'
 import { adminUserView, refuseOversizedClaims, userOr404 } from '#guard/server/utils/admin-users'
 import { USER_CHANGE_EFFECT } from '#guard/server/utils/admin-token-lag'
-
-/** Public metadata travels into session tokens through the claims template: keep it small. */
-const METADATA_LIMIT_BYTES = 4_096
-
-const body = z.object({
-  publicMetadata: z.record(z.string().min(1).max(100), z.unknown())
-    .refine(metadata => Buffer.byteLength(JSON.stringify(metadata)) <= METADATA_LIMIT_BYTES, `keep public metadata under ${METADATA_LIMIT_BYTES} bytes of JSON`),
-})
 
 /**
  * PUT /api/_guard/admin/users/:id/metadata `{ publicMetadata }` → the user with
@@ -32,4 +24,4 @@ export default defineAdminHandler(async (event, { guard, admin, body: { publicMe
     action: 'user.metadata', target: user.id, before: { email: user.email, publicMetadata: user.publicMetadata }, after: { email: user.email, publicMetadata: updated.publicMetadata },
   })
   return { ...(await adminUserView(guard, updated)), publicMetadata: updated.publicMetadata, ...USER_CHANGE_EFFECT }
-}, { body })
+}, { body: publicMetadataBody })
