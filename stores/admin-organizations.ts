@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { GuardAnswer } from '#guard/app/types/guard-api'
+import type { PublicMetadata } from './admin-users'
 import { ADMIN_API, apiProblem, type ApiProblem } from './support/api'
 import { latestRequest } from './support/latest-request'
 
@@ -106,6 +107,10 @@ export const useAdminOrganizationsStore = defineStore('guard-admin-organizations
   const rename = (id: string, input: { name?: string; slug?: string }) => act(`org:${id}`, 'rename', async () => {
     await $fetch(orgPath(id), { method: 'PATCH', body: input })
   })
+  /** Replaces the whole public metadata (`{{org.public_metadata.*}}`); sessions with the organization active carry it from their next request. */
+  const setPublicMetadata = (id: string, metadata: PublicMetadata) => act(`org:${id}`, 'metadata', async () => {
+    await $fetch(`${orgPath(id)}/metadata`, { method: 'PUT', body: { publicMetadata: metadata } })
+  })
   const remove = (id: string) => act(`org:${id}`, 'delete', async () => {
     await $fetch(orgPath(id), { method: 'DELETE' })
     if (selectedId.value === id) { selectedId.value = null; details.value = null }
@@ -131,6 +136,6 @@ export const useAdminOrganizationsStore = defineStore('guard-admin-organizations
     loading: list.loading, loaded: list.loaded, problem: list.problem,
     selectedId, details, detailLoading: detail.loading, detailProblem: detail.problem, busy,
     fetchPage, search, goToPage, select,
-    create, rename, remove, addMember, changeRole, removeMember, invite, revokeInvitation,
+    create, rename, setPublicMetadata, remove, addMember, changeRole, removeMember, invite, revokeInvitation,
   }
 })
