@@ -7,8 +7,8 @@ const PASSWORD = 'saffron glacier teapot 63'
 
 // The console's Organizations screen (issue 14.4) on a laptop: turn organizations on and define a
 // role (an invalid name refused under the role), create one for an owner, add a member and change
-// their role, invite and revoke; then the same screen on a phone.
-describe('journey: console → Organizations → roles, create, members, invitations (1280×800 and 390×844)', () => {
+// their role, invite and revoke, edit its public metadata; then the same screen on a phone.
+describe('journey: console → Organizations → roles, create, members, invitations, metadata (1280×800 and 390×844)', () => {
   let app: RunningApp
   let browser: Browser
   let admin: Page
@@ -91,6 +91,50 @@ describe('journey: console → Organizations → roles, create, members, invitat
     expect(await admin.locator('.org-list').innerText()).toContain('2 members')
   })
 
+  it("edits the organization's public metadata: an array or invalid JSON is refused without a request, too large a token by the server, an object saves", async () => {
+    // The claims template reads the organization's plan, so an oversized plan would not fit its members' tokens.
+    const { version, document } = await (await admin.request.get('/api/_guard/admin/config')).json()
+    const template = { ...document.claims.template, plan: '{{org.public_metadata.plan}}' }
+    expect((await admin.request.put('/api/_guard/admin/config', { data: { version, document: { ...document, claims: { ...document.claims, template } } } })).status()).toBe(200)
+    const puts: string[] = []
+    admin.on('request', request => { if (request.method() === 'PUT' && request.url().endsWith('/metadata')) puts.push(request.url()) })
+
+    const detail = admin.locator('.org-detail')
+    expect(await detail.locator('.public-metadata').innerText()).toBe('Public metadata: {}')
+    await detail.getByRole('button', { name: 'Edit metadata' }).click()
+    const dialog = admin.getByRole('dialog', { name: 'Public metadata of Acme Corp' })
+    await dialog.getByText('{{org.public_metadata.*}}').waitFor()
+    const editor = dialog.getByLabel('Public metadata (JSON)')
+    expect(await editor.inputValue()).toBe('{}')
+    await editor.fill('["enterprise"]')
+    await dialog.getByRole('button', { name: 'Save metadata' }).click()
+    await dialog.getByRole('alert').filter({ hasText: 'must be a JSON object' }).filter({ hasText: 'not an array' }).waitFor()
+    await editor.fill('{"plan": enterprise}')
+    await dialog.getByRole('button', { name: 'Save metadata' }).click()
+    await dialog.getByText(/Line 1, column \d+:/).waitFor()
+    expect(await editor.getAttribute('aria-invalid')).toBe('true')
+    expect(puts).toEqual([])
+
+    await editor.fill(JSON.stringify({ plan: 'x'.repeat(1_300) }))
+    await dialog.getByRole('button', { name: 'Save metadata' }).click()
+    await dialog.getByRole('alert').filter({ hasText: /bob@acme\.test|cy@acme\.test/ }).waitFor({ timeout: 10_000 })
+    await screenshot(admin, 'orgs-2-metadata-too-large-desktop')
+    expect(puts).toHaveLength(1)
+
+    await editor.fill('{"plan":"enterprise"}')
+    await dialog.getByRole('button', { name: 'Save metadata' }).click()
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 })
+    await admin.getByText('carry its public metadata from their next request').waitFor()
+    await expect.poll(() => detail.locator('.public-metadata').innerText(), { timeout: 10_000 }).toBe('Public metadata: {"plan":"enterprise"}')
+    const { organizations } = await (await admin.request.get('/api/_guard/admin/organizations?q=acme')).json() as { organizations: { id: string }[] }
+    const saved = await (await admin.request.get(`/api/_guard/admin/organizations/${organizations[0]!.id}`)).json() as { organization: { publicMetadata: unknown } }
+    expect(saved.organization.publicMetadata).toEqual({ plan: 'enterprise' })
+    await detail.getByRole('button', { name: 'Edit metadata' }).click()
+    expect(JSON.parse(await editor.inputValue())).toEqual({ plan: 'enterprise' })
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
+    expect(puts).toHaveLength(2)
+  })
+
   it('works on a phone: the list, then the organization below it, nothing wider than the screen', async () => {
     const phone = await (await browser.newContext({ viewport: PHONE, baseURL: app.origin, storageState: await admin.context().storageState() })).newPage()
     await phone.goto('/admin/organizations')
@@ -99,9 +143,16 @@ describe('journey: console → Organizations → roles, create, members, invitat
     await detail.getByLabel('Org role of cy@acme.test').waitFor()
     await expect.poll(() => detail.evaluate(element => element.getBoundingClientRect().top), { timeout: 5_000 }).toBeLessThan(PHONE.height)
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width)
+    expect(await detail.locator('.public-metadata').innerText()).toBe('Public metadata: {"plan":"enterprise"}')
     await screenshot(phone, 'orgs-3-detail-phone')
     await phone.locator('.org-roles').scrollIntoViewIfNeeded()
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width)
+    await detail.getByRole('button', { name: 'Edit metadata' }).click()
+    const dialog = phone.getByRole('dialog', { name: 'Public metadata of Acme Corp' })
+    await dialog.getByLabel('Public metadata (JSON)').waitFor()
+    expect((await dialog.boundingBox())!.width).toBeLessThanOrEqual(PHONE.width)
+    await screenshot(phone, 'orgs-4-metadata-phone')
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
     await phone.context().close()
   })
 })
