@@ -75,6 +75,8 @@ export interface GuardAppOptions {
   authorizedParties?: string[]
   /** `guard.debug`: one log line per decision. */
   debug?: boolean
+  /** `guard.cookieSecure` (default false: these servers speak plain HTTP). */
+  cookieSecure?: boolean
   /** `guard.baseUrl`: what emailed links point at. */
   baseUrl?: string
   /** The guard middleware in front of the app (default `guardMiddleware()`, as the module registers it). */
@@ -114,7 +116,7 @@ export interface GuardApp {
 export async function startGuardApp(options: GuardAppOptions = {}): Promise<GuardApp> {
   const settings: GuardRuntimeConfig = {
     secret: '', databaseUrl: '', dataDir: 'memory://', smtpUrl: '', mfaTokenTtl: 0,
-    debug: options.debug ?? false, cookieSecure: false, trustProxy: '', seed: options.seed ?? BASIC_SEED, allowedOrigins: options.allowedOrigins ?? [],
+    debug: options.debug ?? false, cookieSecure: options.cookieSecure ?? false, trustProxy: '', seed: options.seed ?? BASIC_SEED, allowedOrigins: options.allowedOrigins ?? [],
     audience: options.audience ?? [], authorizedParties: options.authorizedParties ?? [], baseUrl: options.baseUrl ?? '',
   }
   const guard = await startGuard(settings, randomBytes(32).toString('base64url'))

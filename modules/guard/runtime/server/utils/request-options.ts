@@ -137,25 +137,47 @@ export function screenAuth(event: H3Event, auth: GuardAuth): GuardAuth {
 
 /**
  * The origin this request addressed: its `Origin` header when that names
- * this host (`Host`; `X-Forwarded-Host` is never believed), else `https://`
- * (or `http://` over plain HTTP with cookies not Secure) and the `Host`.
- * The `azp` of the tokens this request receives.
+ * this host (`Host`; `X-Forwarded-Host` is never believed); else the
+ * `authorizedParties` entry for this host (the operator named its scheme);
+ * else `https://` (or `http://` over plain HTTP with cookies not Secure) and
+ * the `Host`. The `azp` of the tokens this request receives.
  *
  * @example
  * requestParty(event) // 'https://app.example.com'
  */
 export function requestParty(event: H3Event): string | undefined {
+  return statedParty(event) ?? hostParty(event)
+}
+
+/** The request's `Origin` when it names this request's host; `undefined` when it sends none (a page navigation) or another. */
+function statedParty(event: H3Event): string | undefined {
+  const origin = getRequestHeader(event, 'origin')
+  const own = ownHost(event)
+  if (!origin || origin === 'null' || !own) return undefined
+  try {
+    const url = new URL(origin)
+    return url.host === own && (url.protocol === 'https:' || url.protocol === 'http:') ? url.origin : undefined
+  }
+  catch {
+    return undefined
+  }
+}
+
+/** The origin of this request's host without an `Origin` header to say the scheme: the authorized party with this host, else the guess. */
+function hostParty(event: H3Event): string | undefined {
+  const own = ownHost(event)
+  if (!own) return undefined
+  const named = tokenChecks(event).authorizedParties?.find(party => new URL(party).host === own)
+  if (named) return named
+  const secure = (event.node.req.socket as TLSSocket | undefined)?.encrypted || guardSettings().cookieSecure
+  return new URL(`${secure ? 'https' : 'http'}://${own}`).origin
+}
+
+function ownHost(event: H3Event): string | undefined {
   const host = getRequestHost(event, { xForwardedHost: false })
   if (!host) return undefined
   try {
-    const own = new URL(`http://${host}`).host
-    const origin = getRequestHeader(event, 'origin')
-    if (origin && origin !== 'null') {
-      const url = new URL(origin)
-      if (url.host === own && (url.protocol === 'https:' || url.protocol === 'http:')) return url.origin
-    }
-    const secure = (event.node.req.socket as TLSSocket | undefined)?.encrypted || guardSettings().cookieSecure
-    return new URL(`${secure ? 'https' : 'http'}://${own}`).origin
+    return new URL(`http://${host}`).host
   }
   catch {
     return undefined
@@ -179,19 +201,22 @@ export function sessionParty(event: H3Event): string | undefined {
 }
 
 /**
- * A refresh for this request stamps its origin as `azp` when that origin is
- * allowed; when it is not (a host outside `authorizedParties`), the request
- * does not refresh at all (`false`).
+ * The origin a refresh for this request stamps as `azp`: the `Origin` it
+ * states, when allowed; without one (a page navigation) the session keeps
+ * the party it signed in at (`undefined`), as long as this host is one of
+ * `authorizedParties` when they are set. A request to a host or from an
+ * origin outside them does not refresh at all (`false`).
  *
  * @example
  * const party = refreshParty(event)
  * if (party === false) credentials = { ...credentials, refreshToken: undefined }
  */
 export function refreshParty(event: H3Event): string | undefined | false {
-  const party = requestParty(event)
   const allowed = tokenChecks(event).authorizedParties
-  if (!allowed?.length) return party
-  return party && allowed.includes(party) ? party : false
+  const stated = statedParty(event)
+  if (!allowed?.length) return stated
+  const party = stated ?? hostParty(event)
+  return party && allowed.includes(party) ? stated : false
 }
 
 /**
