@@ -22,4 +22,11 @@ describe('bad input on the guard API', () => {
     })
     expect(answer.body).not.toContain('Invalid input')
   })
+
+  it('a body that is not an object says "must be an object", whatever JSON it is', async () => {
+    for (const body of ['[1,2,3]', '42', '"x"']) {
+      const answer = await new AppClient(app.origin).send('/api/_guard/sign-in', { body, headers: { 'content-type': 'application/json' } })
+      expect([answer.status, answer.json().error_description], body).toEqual([422, 'body: must be an object'])
+    }
+  })
 })

@@ -68,6 +68,7 @@ export const GUARD_ERROR_CODES = defineErrorCodes({
   base_url_required: { status: 500, description: 'This email needs a link to the site, and the server does not know its address: set NUXT_GUARD_BASE_URL (e.g. https://app.example.com) or the module\'s baseUrl, and restart.' },
   last_admin: { status: 409, description: 'This is the last admin; give another user the admin role first.' },
   stale_version: { status: 409, description: 'Someone saved a newer config version; reload it, or re-apply your changes on top of it.' },
+  payload_too_large: { status: 413, description: 'The request body is too large for this endpoint.' },
   invalid_config: { status: 422, description: 'The config was not saved: it does not validate.' },
   unsafe_config: { status: 422, description: 'The config was not saved: it would lock people out.' },
   invalid_template: { status: 422, description: 'The claims template does not render.' },

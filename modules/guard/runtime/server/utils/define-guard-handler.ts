@@ -4,6 +4,7 @@ import { GuardError, isGuardError, isUnavailableError, sendGuardError, unavailab
 import { readyGuard } from './guard-instance'
 import { credentialsUnchecked } from './judge-request'
 import { isSameOrigin } from './same-origin'
+import { GUARD_BODY_LIMIT_BYTES, readBodyWithin } from './body-limit'
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
@@ -73,12 +74,14 @@ function hasBody(event: H3Event): boolean {
 }
 
 /**
- * Reads the JSON body and validates it; refuses with 422 naming each field.
+ * Reads the JSON body (at most `limitBytes`: 413 `payload_too_large` past
+ * it, before it is buffered) and validates it; refuses with 422 naming each field.
  *
  * @example
  * const { email, password } = await readGuardBody(event, signInSchema)
  */
-export async function readGuardBody<T>(event: H3Event, schema: ZodType<T>): Promise<T> {
+export async function readGuardBody<T>(event: H3Event, schema: ZodType<T>, limitBytes = GUARD_BODY_LIMIT_BYTES): Promise<T> {
+  await readBodyWithin(event, limitBytes)
   const body = await readBody(event).catch(() => {
     throw new GuardError('malformed_request', 'The request body is not valid JSON.')
   })
@@ -91,7 +94,10 @@ export async function readGuardBody<T>(event: H3Event, schema: ZodType<T>): Prom
 
 /** A field's complaint in words a person can act on: a missing field says it is required (zod's default names types). */
 function fieldMessage(issue: { code: string; message: string; input?: unknown; expected?: unknown }): string {
-  if (issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined) return `required${typeof issue.expected === 'string' ? ` (a ${issue.expected})` : ''}`
-  if (issue.code === 'invalid_type' && typeof issue.expected === 'string') return `must be a ${issue.expected}`
+  if (issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined) return `required${typeof issue.expected === 'string' ? ` (${withArticle(issue.expected)})` : ''}`
+  if (issue.code === 'invalid_type' && typeof issue.expected === 'string') return `must be ${withArticle(issue.expected)}`
   return issue.message
 }
+
+/** `a string`, `an object`, `an array`. */
+const withArticle = (noun: string) => `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`

@@ -2,6 +2,7 @@ import type { EventHandler, EventHandlerRequest, H3Event } from 'h3'
 import type { ZodType } from 'zod'
 import type { Guard } from '../../core/engine/create-guard'
 import { defineGuardHandler, readGuardBody } from './define-guard-handler'
+import { ADMIN_BODY_LIMIT_BYTES } from './body-limit'
 import { useGuard } from './guard-instance'
 import { mfaRequest, type MfaRequest, type MfaRequestOptions } from './mfa-request'
 import { requireAdmin } from './require-admin'
@@ -33,7 +34,7 @@ export function defineAdminHandler<T, B = undefined>(
 ): EventHandler<EventHandlerRequest, Promise<T>> {
   return defineGuardHandler(async (event) => {
     const admin = await requireAdmin(event)
-    const body = options.body ? await readGuardBody(event, options.body) : undefined as B
+    const body = options.body ? await readGuardBody(event, options.body, ADMIN_BODY_LIMIT_BYTES) : undefined as B
     return handler(event, { guard: await useGuard(), admin, body })
   })
 }
