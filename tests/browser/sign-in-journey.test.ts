@@ -58,4 +58,12 @@ describe('journey: sign up, sign out, come back to the page you asked for', () =
     await page.waitForURL(url => new URL(url).pathname === '/dashboard')
     await expect.poll(() => page.locator('h1').first().innerText(), { timeout: 10_000 }).toContain('Dashboard')
   })
+
+  it('with organizations switched off, the organization pages say so plainly, with nothing to retry', async () => {
+    await page.goto(`${app.origin}/org-selection`)
+    const notice = page.locator('[data-testid=orgs-off]')
+    await expect.poll(() => notice.innerText(), { timeout: 10_000 }).toContain('Organizations are switched off')
+    expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(0)
+    expect(await page.locator('[data-testid=org-create]').count()).toBe(0)
+  })
 })

@@ -127,6 +127,12 @@ describe('consumer A: the whole product from `modules: [\'nuxt-guard\']`, in Chr
     expect(factors.strategies).toMatchObject({ totp: true, recovery_code: true })
   })
 
+  it('the second user opening /admin is told the console is for administrators, with a 403 (the app has no rule for /admin)', async () => {
+    const response = await member.goto('/admin')
+    expect(response?.status()).toBe(403)
+    expect(await member.locator('h1').first().innerText()).toBe('Administrators only')
+  })
+
   it('the admin opens /admin (styled), switches recovery codes off on the MFA screen and saves', async () => {
     await admin.goto('/admin')
     await admin.locator('#claims-template').waitFor()

@@ -54,12 +54,18 @@ describe('email verification (engine)', () => {
     expect(result.status === 'signed-in' && result.auth.sessionClaims?.email_verified).toBe(true)
   })
 
-  it('a code works once', async () => {
+  it('a code works once: used again, the verified address answers as verified and nothing changes (no audit, no re-mint)', async () => {
     const u = await newUser(engine, 'once')
     await send(u.userId)
     const code = codeFrom(u.email)
     await confirm(u.userId, code)
-    expect(await refusal(confirm(u.userId, code))).toMatchObject({ code: 'invalid_verification_code', status: 400 })
+    const audited = (await engine.db.query('select id from guard_audit where target = $1', [u.userId])).length
+    const epoch = engine.guard.authenticator.epochs.userEpoch(u.userId)
+    expect(await confirm(u.userId, code)).toMatchObject({ emailVerified: true })
+    expect(await confirm(u.userId, 'AAAAA-AAAAA')).toMatchObject({ emailVerified: true })
+    expect(await engine.db.query('select id from guard_audit where target = $1', [u.userId])).toHaveLength(audited)
+    expect(engine.guard.authenticator.epochs.userEpoch(u.userId)).toBe(epoch)
+    expect(await engine.db.query('select id from guard_email_verifications where user_id = $1 and used_at is null', [u.userId])).toHaveLength(0)
   })
 
   it('an expired code is refused', async () => {

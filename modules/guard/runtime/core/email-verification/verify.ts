@@ -46,13 +46,16 @@ export async function sendVerificationEmail(guard: Guard, user: UserRecord, opti
  * carries `email_verified: true` from its next request (guard.claimsChanged).
  * 400 `invalid_verification_code` (`attemptsRemaining`) for a wrong, spent,
  * expired or another account's code, or one sent to an address the account
- * no longer has. Resolves to the updated user.
+ * no longer has. An address already verified answers as verified, whatever
+ * the code, and changes nothing. Resolves to the updated user.
  *
  * @example
  * const user = await confirmEmailVerification(guard, { user, code: 'K7Q2M-9XHTC', ip })
  * user.emailVerified // true
  */
 export async function confirmEmailVerification(guard: Guard, input: { user: UserRecord; code: string; ip?: string }): Promise<UserRecord> {
+  // Already verified (a second click, a code used twice): nothing to do, and nothing to refuse.
+  if (input.user.emailVerified) return input.user
   const live = await matchEmailCode(guard, input.user.id, 'verify', input.code)
   const updated = await applyEmailVerification(guard.db, live, guard.mfa.nowDate())
   if (!updated) throw new EmailVerificationError('invalid_verification_code', undefined, { attemptsRemaining: 0 })
