@@ -1,6 +1,7 @@
 import type { PublicMetadata } from '../admin-users'
 import type { ApiProblem } from './api'
 import { parseJsonText, type JsonSyntaxError } from './json-errors'
+import { PUBLIC_METADATA_KEY_MAX_LENGTH as KEY_MAX_LENGTH, PUBLIC_METADATA_LIMIT_BYTES } from '#guard/core/claims/metadata-limits'
 
 /**
  * Public metadata as the console edits it (a user's, an organization's):
@@ -10,10 +11,7 @@ import { parseJsonText, type JsonSyntaxError } from './json-errors'
  * know about whose metadata it edits.
  */
 
-/** The server's limit (core/claims/public-metadata.ts, which the client does not import: it brings zod). */
-export const PUBLIC_METADATA_LIMIT_BYTES = 4_096
-/** The server's longest key. */
-const KEY_MAX_LENGTH = 100
+export { PUBLIC_METADATA_LIMIT_BYTES }
 
 /** The checked object, or where the JSON breaks, or why the value cannot be public metadata. */
 export type PublicMetadataCheck =
