@@ -5,7 +5,7 @@ import { createUserByAdmin } from '../../modules/guard/runtime/core/people/creat
 import { disableUser, enableUser } from '../../modules/guard/runtime/core/people/disable'
 import { unlockUser } from '../../modules/guard/runtime/core/people/unlock'
 import { revokeInvitation } from '../../modules/guard/runtime/core/store/invitations'
-import { disableUserRow } from '../../modules/guard/runtime/core/store/users'
+import { disableUserRow } from '../../modules/guard/runtime/core/store/user-status'
 import { hitRateLimit, rateLimitWait } from '../../modules/guard/runtime/core/store/rate-limits'
 import { newUser, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { GuardDatabase } from '../../modules/guard/runtime/core/store/db/database'
-import {
-  createUser, disableUserRow, enableUserRow, findUserById, insertUserWithRoles, LastAdminError, listUsers, setUserRoles,
-} from '../../modules/guard/runtime/core/store/users'
+import { createUser, findUserById, insertUserWithRoles, LastAdminError, listUsers, setUserRoles } from '../../modules/guard/runtime/core/store/users'
+import { disableUserRow, enableUserRow } from '../../modules/guard/runtime/core/store/user-status'
 import { clearUserRateLimits, hitRateLimit } from '../../modules/guard/runtime/core/store/rate-limits'
 import { countFailures, forgetAccountFailures, recordAttempt } from '../../modules/guard/runtime/core/store/sign-in-failures'
 import { insertSession } from '../../modules/guard/runtime/core/store/sessions'

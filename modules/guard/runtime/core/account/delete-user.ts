@@ -1,5 +1,5 @@
 import type { Guard } from '../engine/create-guard'
-import { lockUserForDeletion } from '../store/users'
+import { lockUserForDeletion } from '../store/user-status'
 import { organizationsWhereSoleRole } from '../store/org-memberships'
 import { deleteOrganization } from '../store/organizations'
 import { ORG_ADMIN_ROLE } from '../organizations/roles'

@@ -7,7 +7,8 @@ import { deleteOutboxMessagesTo } from '../store/outbox'
 import { clearUserRateLimits } from '../store/rate-limits'
 import { listActiveSessionIds } from '../store/sessions'
 import { forgetAccountFailures } from '../store/sign-in-failures'
-import { deleteUserRow, type UserRecord } from '../store/users'
+import { deleteUserRow } from '../store/user-status'
+import type { UserRecord } from '../store/users'
 
 /** What stands in the audit log for a deleted account's email address. */
 export const DELETED_EMAIL_PLACEHOLDER = '[deleted user]'

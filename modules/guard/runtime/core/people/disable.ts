@@ -1,5 +1,6 @@
 import type { Guard } from '../engine/create-guard'
-import { disableUserRow, enableUserRow, type UserRecord } from '../store/users'
+import { disableUserRow, enableUserRow } from '../store/user-status'
+import type { UserRecord } from '../store/users'
 import { PeopleError } from './errors'
 import { isUserDisabled } from './status'
 

@@ -24,7 +24,8 @@ export interface UserRecord {
   disabledUntil?: Date | null
 }
 
-interface UserRow {
+/** A row of `guard_users` as the drivers return it. */
+export interface UserRow {
   id: string
   email: string
   email_verified: boolean
@@ -38,9 +39,10 @@ interface UserRow {
   disabled_until?: Date | string | null
 }
 
-const COLUMNS = 'id, email, email_verified, password_hash, roles, public_metadata, created_at, claims_epoch, disabled_at, disabled_reason, disabled_until'
+/** Every column a `UserRecord` is read from. */
+export const COLUMNS = 'id, email, email_verified, password_hash, roles, public_metadata, created_at, claims_epoch, disabled_at, disabled_reason, disabled_until'
 /** Serialises sign-ups' first-user decision, role changes and disabling: they never interleave. */
-const USERS_LOCK = 727274002
+export const USERS_LOCK = 727274002
 /** SQL: the row's account is disabled at the time `at` (an SQL expression); a passed `disabled_until` ends it. */
 const DISABLED_AT = (at: string) => `(disabled_at is not null and (disabled_until is null or disabled_until > ${at}))`
 
@@ -192,6 +194,23 @@ export class LastAdminError extends GuardError {
 }
 
 /**
+ * Inside the users lock ({@link USERS_LOCK}): refuses (LastAdminError) when
+ * `user` is an admin and no other admin can sign in at `now` — a disabled
+ * admin cannot keep the console reachable. Nothing to check for a non-admin.
+ *
+ * @example
+ * await assertAnotherAdmin(tx, current, new Date()) // before disabling, deleting or demoting `current`
+ */
+export async function assertAnotherAdmin(tx: SqlExecutor, user: { id: string; email: string; roles: string[] }, now: Date): Promise<void> {
+  if (!user.roles.includes(ADMIN_ROLE)) return
+  const [others] = await tx.query<{ n: number }>(
+    `select count(*)::int as n from guard_users where id <> $1 and roles @> $2::jsonb and not ${DISABLED_AT('$3::timestamptz')}`,
+    [user.id, JSON.stringify([ADMIN_ROLE]), now.toISOString()],
+  )
+  if (!others?.n) throw new LastAdminError(user.email)
+}
+
+/**
  * Replaces a user's roles; `undefined` when there is no such user. Refuses
  * (LastAdminError) to take the admin role from the last admin.
  *
@@ -203,11 +222,7 @@ export function setUserRoles(db: GuardDatabase, userId: string, roles: string[])
     await tx.query('select pg_advisory_xact_lock($1)', [USERS_LOCK])
     const [current] = await tx.query<{ roles: string[]; email: string }>('select roles, email from guard_users where id = $1', [userId])
     if (!current) return undefined
-    if (current.roles.includes(ADMIN_ROLE) && !roles.includes(ADMIN_ROLE)) {
-      // Another admin who can sign in: a disabled one cannot keep the console reachable.
-      const [others] = await tx.query<{ n: number }>(`select count(*)::int as n from guard_users where id <> $1 and roles @> $2::jsonb and not ${DISABLED_AT('now()')}`, [userId, JSON.stringify([ADMIN_ROLE])])
-      if (!others?.n) throw new LastAdminError(current.email)
-    }
+    if (!roles.includes(ADMIN_ROLE)) await assertAnotherAdmin(tx, { id: userId, ...current }, new Date())
     const [row] = await tx.query<UserRow>(
       `update guard_users set roles = $2::jsonb, updated_at = now(), claims_epoch = claims_epoch + 1, claims_changed_at = now() where id = $1
        returning ${COLUMNS}`,
@@ -287,95 +302,4 @@ export async function insertUserWithRoles(tx: SqlExecutor, input: { id: string; 
     [input.id, input.email, input.passwordHash, JSON.stringify(input.roles), input.emailVerified],
   )
   return toUserRecord(row!)
-}
-
-/** A user row before and after a change of its status. */
-export interface UserStatusChange { before: UserRecord; after: UserRecord }
-
-/**
- * Disables an account: sets `disabled_at` (now), the admin's reason and the
- * optional end (`until`; null = until enabled). `undefined` when there is no
- * such user. Refuses (LastAdminError) to disable the last admin who can sign
- * in. Sessions are not touched here: revoke them after (guard.revokeUserSessions).
- *
- * @example
- * const change = await disableUserRow(db, userId, { reason: 'Left the company', until: null, now: new Date() })
- */
-export function disableUserRow(db: GuardDatabase, userId: string, input: { reason: string; until: Date | null; now: Date }): Promise<UserStatusChange | undefined> {
-  return db.transaction(async (tx) => {
-    await tx.query('select pg_advisory_xact_lock($1)', [USERS_LOCK])
-    const [current] = await tx.query<UserRow>(`select ${COLUMNS} from guard_users where id = $1`, [userId])
-    if (!current) return undefined
-    if (current.roles.includes(ADMIN_ROLE)) {
-      const [others] = await tx.query<{ n: number }>(
-        `select count(*)::int as n from guard_users where id <> $1 and roles @> $2::jsonb and not ${DISABLED_AT('$3::timestamptz')}`,
-        [userId, JSON.stringify([ADMIN_ROLE]), input.now.toISOString()],
-      )
-      if (!others?.n) throw new LastAdminError(current.email)
-    }
-    const [row] = await tx.query<UserRow>(
-      `update guard_users set disabled_at = $2, disabled_reason = $3, disabled_until = $4, updated_at = now() where id = $1 returning ${COLUMNS}`,
-      [userId, input.now.toISOString(), input.reason, input.until?.toISOString() ?? null],
-    )
-    return { before: toUserRecord(current), after: toUserRecord(row!) }
-  })
-}
-
-/**
- * Enables an account again: clears `disabled_at`, the reason and the end.
- * `undefined` when there is no such user.
- *
- * @example
- * const change = await enableUserRow(db, userId)
- */
-export async function enableUserRow(db: SqlExecutor, userId: string): Promise<UserStatusChange | undefined> {
-  const [before] = await db.query<UserRow>(`select ${COLUMNS} from guard_users where id = $1`, [userId])
-  if (!before) return undefined
-  const [row] = await db.query<UserRow>(
-    `update guard_users set disabled_at = null, disabled_reason = null, disabled_until = null, updated_at = now() where id = $1 returning ${COLUMNS}`,
-    [userId],
-  )
-  return row && { before: toUserRecord(before), after: toUserRecord(row) }
-}
-
-/**
- * The first step of deleting a user, inside `db.transaction`: takes the
- * users lock (no sign-up, role change or disabling interleaves) and locks the
- * row itself (no session can be inserted for it until the transaction
- * ends). Refuses (LastAdminError) when the user is the last admin who can
- * sign in, as taking the admin role away would. `undefined` when there is no
- * such user.
- *
- * @example
- * await db.transaction(async (tx) => {
- *   const user = await lockUserForDeletion(tx, userId, new Date())
- *   if (user) await deleteUserRow(tx, user.id)
- * })
- */
-export async function lockUserForDeletion(tx: SqlExecutor, userId: string, now: Date): Promise<UserRecord | undefined> {
-  await tx.query('select pg_advisory_xact_lock($1)', [USERS_LOCK])
-  const [row] = await tx.query<UserRow>(`select ${COLUMNS} from guard_users where id = $1 for update`, [userId])
-  if (!row) return undefined
-  if (row.roles.includes(ADMIN_ROLE)) {
-    const [others] = await tx.query<{ n: number }>(
-      `select count(*)::int as n from guard_users where id <> $1 and roles @> $2::jsonb and not ${DISABLED_AT('$3::timestamptz')}`,
-      [userId, JSON.stringify([ADMIN_ROLE]), now.toISOString()],
-    )
-    if (!others?.n) throw new LastAdminError(row.email)
-  }
-  return toUserRecord(row)
-}
-
-/**
- * Deletes a user's row; ON DELETE CASCADE removes the rows that reference it
- * (sessions, factors, recovery codes, email codes, remembered devices,
- * password resets, address verifications, re-enrollment proofs, and through
- * the sessions their WebAuthn challenges). Call it after
- * `lockUserForDeletion` in the same transaction. `false` when it was gone.
- *
- * @example
- * await deleteUserRow(tx, userId)
- */
-export async function deleteUserRow(tx: SqlExecutor, userId: string): Promise<boolean> {
-  return (await tx.query('delete from guard_users where id = $1 returning id', [userId])).length > 0
 }
