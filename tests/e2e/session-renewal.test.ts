@@ -112,6 +112,8 @@ describe('claims size is enforced where an admin saves data', () => {
     expect(body).toMatchObject({ field: 'publicMetadata', claim: 'plan', limitBytes: 1200 })
     expect(body.error_description).toContain('"plan"')
     okJson(await setMetadata(ids.victim, { plan: 'pro', bio: big })) // bio is not in the template
+    // Not an object: said in words a sender can act on (zod's "record" is a JSON object).
+    for (const bad of [[1, 2], 'pro', null]) expect(expectError(await setMetadata(ids.victim, bad), 422, 'invalid_request').error_description).toBe('publicMetadata: must be an object')
     const victim = new CookieClient()
     okJson(await victim.signIn(VICTIM))
     expect(okJson(await victim.send(SESSION)).claims.plan).toBe('pro')

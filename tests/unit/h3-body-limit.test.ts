@@ -80,4 +80,20 @@ describe('request bodies are read up to a limit', () => {
     expect(JSON.parse(admin.body).error).not.toBe('payload_too_large')
     expect((await post('/api/_guard/admin/config/validate', ADMIN_BODY_LIMIT_BYTES + 1, { declare: true, cookie: first.client!.cookieHeader })).status).toBe(413)
   })
+
+  it('an empty chunked body is answered at once (422 naming the fields), not left waiting', async () => {
+    const { hostname, port } = new URL(app.origin)
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ hostname, port, path: '/api/_guard/sign-in', method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+        let body = ''
+        res.on('data', (chunk: Buffer) => { body += chunk })
+        res.on('end', () => resolve({ status: res.statusCode!, body }))
+      })
+      req.setTimeout(5_000, () => req.destroy(new Error('no answer in 5 s to an empty chunked body')))
+      req.on('error', reject)
+      req.end()
+    })
+    expect(answer.status).toBe(422)
+    expect(JSON.parse(answer.body)).toMatchObject({ error: 'invalid_request', field: 'email' })
+  })
 })

@@ -3,6 +3,8 @@ import { requestPasswordReset } from '../../modules/guard/runtime/core/password-
 import { confirmPasswordReset } from '../../modules/guard/runtime/core/password-reset/confirm'
 import { totpCodeAt } from '../../modules/guard/runtime/core/mfa/totp/otp'
 import { disableUser, enableUser } from '../../modules/guard/runtime/core/people/disable'
+import { hashOneTimeCode } from '../../modules/guard/runtime/core/crypto/one-time-code'
+import { RESET_CODE_PURPOSE } from '../../modules/guard/runtime/core/password-reset/code'
 import { enrollTotp, newUser, startMfaEngine, type MfaEngine } from '../support/mfa-engine'
 
 /** The reset engine from the attacker's side: codes, second factors, enumeration, limits, sessions. */
@@ -123,16 +125,28 @@ describe('password reset (engine)', () => {
     expect(await engine.db.query('select id from guard_password_resets where user_id = $1', [user.userId])).toHaveLength(0)
   })
 
-  it('a code sent before an admin disabled the account sets no password (403 user_disabled); enabled again, a new code works', async () => {
+  it('disabling the account voids its reset code: the code sets nothing, then or once the account is enabled again', async () => {
     const user = await newUser(engine, 'disabled-confirm')
     await request(user.email)
     const code = codeFrom(user.email)
     await disableUser(engine.guard, { userId: user.userId, actorId: 'user_admin', reason: 'Compromised' })
-    expect(await refusal(confirm({ email: user.email, code }))).toMatchObject({ code: 'user_disabled', status: 403 })
-    await expect(engine.guard.sessions.signIn({ email: user.email, password: 'a new passphrase' })).rejects.toMatchObject({ code: 'invalid_credentials' })
+    expect(await refusal(confirm({ email: user.email, code }))).toMatchObject({ code: 'invalid_reset_code', status: 400 })
     await enableUser(engine.guard, user.userId)
+    expect(await refusal(confirm({ email: user.email, code }))).toMatchObject({ code: 'invalid_reset_code', status: 400 })
+    await expect(engine.guard.sessions.signIn({ email: user.email, password: 'a new passphrase' })).rejects.toMatchObject({ code: 'invalid_credentials' })
     await request(user.email)
     await confirm({ email: user.email, code: codeFrom(user.email) })
     await expect(engine.guard.sessions.signIn({ email: user.email, password: 'a new passphrase' })).resolves.toMatchObject({ user: { id: user.userId } })
+  })
+
+  it('a live code of an account disabled in the same instant (stored just before the disable) answers 403 user_disabled', async () => {
+    const user = await newUser(engine, 'disabled-race')
+    await disableUser(engine.guard, { userId: user.userId, actorId: 'user_admin', reason: 'Compromised' })
+    // The row a request racing the disable could have written: a code the disable did not see.
+    const code = 'K7Q2M-9XHTC'
+    const now = engine.guard.mfa.nowDate()
+    await engine.db.query('insert into guard_password_resets (id, user_id, code_hash, created_at, expires_at) values ($1, $2, $3, $4, $5)',
+      ['reset_race', user.userId, hashOneTimeCode(RESET_CODE_PURPOSE, 'reset_race', code, engine.guard.mfa.pepper), now.toISOString(), new Date(now.getTime() + 600_000).toISOString()])
+    expect(await refusal(confirm({ email: user.email, code }))).toMatchObject({ code: 'user_disabled', status: 403 })
   })
 })

@@ -24,7 +24,8 @@ export const RESET_CONFIRM_CLIENT_RULE = { limit: 30, windowSeconds: 900, blockS
  * the account has a second factor and no `factor`/`factorCode` answer was
  * given (the code is not spent); 401 `invalid_code` for a wrong factor code;
  * 429 past the per-client or per-account limits; 403 `user_disabled` for a
- * right code of an account an admin disabled since it was sent; 422 `weak_password` or
+ * right code of a disabled account (disabling voids the codes; this is for a
+ * code stored in the same instant); 422 `weak_password` or
  * `breached_password` for a new password people could guess (judged first,
  * so it spends no try of the code). On success the code is
  * spent, every session of the user is revoked on every instance, and the
@@ -46,7 +47,7 @@ export async function confirmPasswordReset(guard: Guard, input: ResetConfirmInpu
     // One answer for every case, without the tries left: they would tell a live code (a real account) from none.
     throw new PasswordResetError('invalid_reset_code')
   }
-  // A code made before an admin disabled the account opens nothing: the owner learns it is disabled.
+  // A disabled account's code opens nothing (disabling voids them; this catches one stored in the same instant).
   if (isUserDisabled(user, now)) throw userDisabledError(user)
   // The code was right: a missing or wrong second-factor answer gives its try back (the factor counts its own).
   await proveResetFactor(guard.mfa, user.id, input).catch(async (error: unknown) => {

@@ -1,4 +1,5 @@
 import type { Guard } from '../engine/create-guard'
+import { deletePasswordResets } from '../store/password-resets'
 import { disableUserRow, enableUserRow } from '../store/user-status'
 import type { UserRecord } from '../store/users'
 import { PeopleError } from './errors'
@@ -22,7 +23,9 @@ const notFound = (userId: string) => new PeopleError('user_not_found', `There is
  * and the optional end `until` (must be in the future; null: until an admin
  * enables it), then ends every session of the user on every instance
  * (`guard.revokeUserSessions`: their tokens are refused from the next
- * request). From then on sign-in answers 403 `user_disabled` — only after the
+ * request), and voids the password reset codes already sent (a code must
+ * not outlive the disable and work once the account is enabled again).
+ * From then on sign-in answers 403 `user_disabled` — only after the
  * right password — and refreshes fail, until `until` passes or an admin
  * enables the account. Refused: your own account (409 `own_account`), the
  * last admin who can sign in (409 `last_admin`), an unknown user (404).
@@ -39,6 +42,7 @@ export async function disableUser(guard: Guard, input: { userId: string; actorId
   }
   const change = await disableUserRow(guard.db, input.userId, { reason: input.reason, until, now })
   if (!change) throw notFound(input.userId)
+  await deletePasswordResets(guard.db, input.userId)
   const revokedSessions = await guard.revokeUserSessions(input.userId)
   return { ...change, revokedSessions }
 }

@@ -99,5 +99,8 @@ function fieldMessage(issue: { code: string; message: string; input?: unknown; e
   return issue.message
 }
 
-/** `a string`, `an object`, `an array`. */
-const withArticle = (noun: string) => `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`
+/** `a string`, `an object`, `an array` (zod's `record` is a JSON object to the sender). */
+const withArticle = (type: string) => {
+  const noun = type === 'record' ? 'object' : type
+  return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`
+}

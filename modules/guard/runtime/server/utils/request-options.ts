@@ -202,10 +202,10 @@ export function sessionParty(event: H3Event): string | undefined {
 
 /**
  * The origin a refresh for this request stamps as `azp`: the `Origin` it
- * states, when allowed; without one (a page navigation) the session keeps
- * the party it signed in at (`undefined`), as long as this host is one of
- * `authorizedParties` when they are set. A request to a host or from an
- * origin outside them does not refresh at all (`false`).
+ * states when that names this host (and is allowed); otherwise (a page
+ * navigation, or another site's Origin) the session keeps the party it
+ * signed in at (`undefined`). When `authorizedParties` are set, a request
+ * whose origin or host is outside them does not refresh at all (`false`).
  *
  * @example
  * const party = refreshParty(event)

@@ -11,7 +11,7 @@ import { clientAddress } from '#guard/server/utils/client-address'
  * 400 `invalid_reset_code`; 403 `reset_factor_required` `{ factors }` when
  * the account has a second factor and `factor` ('totp' | 'recovery_code') with
  * `factorCode` was not given; 401 `invalid_code` for a wrong one; 403
- * `user_disabled` when an admin disabled the account since; 429 with Retry-After.
+ * `user_disabled` for a disabled account (disabling voids its codes); 429 with Retry-After.
  */
 export default defineGuardHandler(async (event) => {
   const input = await readGuardBody(event, resetConfirmSchema)
