@@ -74,7 +74,7 @@ describe.skipIf(!DATABASE_URL)('two built instances on PostgreSQL: config propag
     const killer = new pg.Client({ connectionString: DATABASE_URL })
     await killer.connect()
     try {
-      const { rowCount } = await killer.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [applicationName])
+      const { rowCount } = await killer.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name in ($1, \'nuxt-guard listener: \' || $1)', [applicationName])
       expect(rowCount).toBeGreaterThanOrEqual(2) // at least each instance's LISTEN connection
     }
     finally {

@@ -3,7 +3,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 /**
  * A TCP proxy in front of a server (e.g. PostgreSQL), to play a server
  * restart: `down()` cuts every connection and refuses new ones, `up()` accepts
- * again on the same port.
+ * again on the same port; `freeze()` goes silent, `lag(ms)` slows the server's replies.
  *
  * @example
  * const proxy = await tcpProxy('127.0.0.1', 5432)
@@ -12,9 +12,10 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
  */
 export async function tcpProxy(targetHost: string, targetPort: number) {
   const sockets = new Set<Socket>()
-  const pairs = new Set<[Socket, Socket]>()
+  const pairs = new Set<{ frozen: boolean; client: Socket; upstream: Socket }>()
   let server: Server | undefined
   let port = 0
+  let lagMs = 0
   const track = (socket: Socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
@@ -25,9 +26,17 @@ export async function tcpProxy(targetHost: string, targetPort: number) {
       const upstream = createConnection({ host: targetHost, port: targetPort })
       track(client)
       track(upstream)
-      client.pipe(upstream).pipe(client)
-      const pair: [Socket, Socket] = [client, upstream]
+      client.setNoDelay(true) // as pg does: no Nagle delay added to small messages
+      upstream.setNoDelay(true)
+      const pair = { frozen: false, client, upstream }
       pairs.add(pair)
+      client.on('data', chunk => pair.frozen || upstream.write(chunk))
+      // What the server sends may be held back by `lag` (timers of one length fire in order).
+      upstream.on('data', (chunk) => {
+        if (pair.frozen) return
+        if (lagMs) setTimeout(() => client.write(chunk), lagMs)
+        else client.write(chunk)
+      })
       client.on('close', () => { pairs.delete(pair); upstream.destroy() })
       upstream.on('close', () => client.destroy())
     })
@@ -50,11 +59,15 @@ export async function tcpProxy(targetHost: string, targetPort: number) {
     down,
     /** Stops forwarding on every open connection without closing it (a silent network cut); new connections work. */
     freeze() {
-      for (const [client, upstream] of pairs) {
-        client.unpipe(upstream); upstream.unpipe(client)
-        client.pause(); upstream.pause()
+      for (const pair of pairs) {
+        pair.frozen = true
+        pair.client.pause(); pair.upstream.pause()
       }
       pairs.clear()
+    },
+    /** Holds back everything the server sends by `ms` from now on (a slow link or a busy peer), 0 to stop. */
+    lag(ms: number) {
+      lagMs = ms
     },
     /** Accepts again, on the same port. */
     up: listen,

@@ -166,3 +166,81 @@ describe.skipIf(!url)('two instances on PostgreSQL after the LISTEN connection d
     }
   }, 30_000)
 })
+
+describe.skipIf(!url)('NOTIFY with delivery receipts: a change is answered once every instance has applied it', () => {
+  const channel = `guard_test_receipts_${process.pid}`
+  let pool: pg.Pool
+  let proxy: Awaited<ReturnType<typeof tcpProxy>>
+  let a: PostgresListener
+  let b: PostgresListener
+  const heardByB: string[] = []
+
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: url, max: 2 })
+    const target = new URL(url!)
+    proxy = await tcpProxy(target.hostname, Number(target.port || 5432))
+    const viaProxy = new URL(url!)
+    viaProxy.port = String(proxy.port)
+    viaProxy.searchParams.set('application_name', 'instance-b')
+    a = new PostgresListener({ connectionString: url })
+    b = new PostgresListener({ connectionString: viaProxy.toString() })
+    await a.subscribe(channel, () => {})
+    await b.subscribe(channel, payload => heardByB.push(payload))
+  }, 20_000)
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()])
+    await proxy?.close()
+    await pool?.end()
+  })
+  afterEach(() => vi.restoreAllMocks())
+
+  it('listener connections are named so senders find them, keeping a configured name', async () => {
+    const { rows } = await pool.query('select application_name from pg_stat_activity where pid = any($1)', [[a.status().backendPid, b.status().backendPid]])
+    expect(rows.map(row => row.application_name).sort()).toEqual(['nuxt-guard listener', 'nuxt-guard listener: instance-b'])
+  })
+
+  it('publish resolves only after B ran its handler, even when everything B hears arrives 300 ms late', async () => {
+    proxy.lag(300)
+    try {
+      const started = performance.now()
+      await a.publish(pool, channel, 'user_1 4')
+      const waited = performance.now() - started
+      expect(heardByB).toEqual(['user_1 4']) // the handler gets the payload as sent, without the receipt
+      expect(waited).toBeGreaterThanOrEqual(250)
+      console.info(`[receipts] a notification to a listener 300 ms away was confirmed after ${waited.toFixed(0)} ms`)
+    }
+    finally { proxy.lag(0) }
+  })
+
+  it('costs a round trip through PostgreSQL: 20 confirmed changes, each heard by B before publish resolves', async () => {
+    const times: number[] = []
+    for (let i = 0; i < 20; i++) {
+      const started = performance.now()
+      await a.publish(pool, channel, `change ${i}`)
+      times.push(performance.now() - started)
+      expect(heardByB.at(-1)).toBe(`change ${i}`)
+    }
+    times.sort((x, y) => x - y)
+    console.info(`[receipts] confirmed publish: median ${times[10]!.toFixed(1)} ms, max ${times[19]!.toFixed(1)} ms (20)`)
+    expect(times[10]).toBeLessThan(250)
+  })
+
+  it('a hand-sent NOTIFY (no receipt) reaches the handlers unchanged', async () => {
+    await pool.query('select pg_notify($1, $2)', [channel, 'by hand'])
+    expect(await eventually(() => heardByB.includes('by hand'), 2_000)).toBe(true)
+  })
+
+  it('a listener gone silent (host vanished, connection still open) costs one timeout, logged with its pid; later changes do not wait for it', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const silentPid = b.status().backendPid!
+    proxy.freeze()
+    const first = performance.now()
+    await a.publish(pool, channel, 'first', 300)
+    expect(performance.now() - first).toBeGreaterThanOrEqual(290)
+    expect(warn.mock.calls.map(([line]) => String(line)).filter(line => line.includes(`did not confirm a change on ${channel} within 300 ms (LISTEN backend pid ${silentPid})`))).toHaveLength(1)
+    const second = performance.now()
+    await a.publish(pool, channel, 'second', 300)
+    expect(performance.now() - second).toBeLessThan(200)
+    expect(heardByB).not.toContain('first')
+  })
+})

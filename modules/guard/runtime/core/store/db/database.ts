@@ -26,6 +26,10 @@ export interface GuardDatabase extends SqlExecutor {
    * said. Never called for PGlite. Returns an unsubscribe function.
    */
   onListenerRestored(callback: () => Promise<void> | void): () => void
+  /**
+   * NOTIFYs every instance; resolves once each one listening has applied it
+   * (PostgreSQL: at most RECEIPT_TIMEOUT_MS, 2 s, later; PGlite: in process).
+   */
   notify(channel: string, payload: string): Promise<void>
   close(): Promise<void>
 }

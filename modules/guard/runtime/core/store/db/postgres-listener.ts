@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { backoffDelay, DEFAULT_BACKOFF, type Backoff, type ListenerStatus } from './listener-status'
+import { LISTENER_NAME, NotifyReceipts, openPayload, RECEIPT_CHANNEL, RECEIPT_TIMEOUT_MS, sealPayload } from './notify-receipts'
 
 type Restored = () => Promise<void> | void
 
@@ -11,6 +13,10 @@ type Restored = () => Promise<void> | void
  * `onRestored` callbacks so the caller re-reads what it missed. The loss and
  * the recovery are logged once each (`console.warn` / `console.info`,
  * prefixed `[nuxt-guard]`).
+ *
+ * It also answers for delivery (see notify-receipts.ts): every notification
+ * it hears with a receipt is confirmed once its handlers ran, and `publish`
+ * resolves only when every listener connected at send time has confirmed.
  *
  * @example
  * const listener = new PostgresListener({ connectionString: url })
@@ -31,12 +37,51 @@ export class PostgresListener {
   private closed = false
   private heartbeat: ReturnType<typeof setInterval> | undefined
   private beating = false
+  private readonly receipts = new NotifyReceipts()
 
   /**
-   * @param config pg client settings; `application_name` defaults to `nuxt-guard listener`.
+   * @param config pg client settings; the connection's application_name becomes
+   *   `nuxt-guard listener` (or `nuxt-guard listener: <the configured name>`).
    * @param heartbeatMs how often a `select 1` checks the connection; no answer within 5 s counts as lost.
    */
-  constructor(private readonly config: pg.ClientConfig, private readonly backoff: Backoff = DEFAULT_BACKOFF, private readonly heartbeatMs = 30_000) {}
+  constructor(private readonly config: pg.ClientConfig, private readonly backoff: Backoff = DEFAULT_BACKOFF, private readonly heartbeatMs = 30_000) {
+    this.channels.set(RECEIPT_CHANNEL, new Set())
+  }
+
+  /**
+   * NOTIFYs `payload` on `channel` through `executor` (a pool) and resolves
+   * once every listener connection of the database (this instance's own
+   * included) has run its handlers for it, or after `timeoutMs`: then the
+   * late ones are logged and the change is answered anyway (they apply it
+   * when they hear it, or re-read it when their connection comes back).
+   * While this instance's own LISTEN connection is down it cannot hear
+   * receipts, and sends without waiting. Rejects when the NOTIFY fails.
+   *
+   * @example
+   * await listener.publish(pool, 'nuxt_guard_config', '12') // every instance has announced version 12
+   */
+  async publish(executor: { query: (sql: string, params: unknown[]) => Promise<{ rows: { listeners: number[] }[] }> }, channel: string, payload: string, timeoutMs = RECEIPT_TIMEOUT_MS): Promise<void> {
+    if (!this.client || this.current.state !== 'connected') {
+      await executor.query('select pg_notify($1, $2)', [channel, payload])
+      return
+    }
+    const receipt = randomBytes(8).toString('hex')
+    this.receipts.open(receipt)
+    let listeners: number[]
+    try {
+      const { rows } = await executor.query(
+        'select pg_notify($1, $2), array(select pid from pg_stat_activity where datname = current_database() and left(application_name, $4) = $3) as listeners',
+        [channel, sealPayload(receipt, payload), LISTENER_NAME, LISTENER_NAME.length],
+      )
+      listeners = rows[0]?.listeners ?? []
+    }
+    catch (error) {
+      this.receipts.discard(receipt)
+      throw error
+    }
+    const late = await this.receipts.settle(receipt, listeners, timeoutMs)
+    if (late.length) console.warn(`[nuxt-guard] ${late.length} instance(s) did not confirm a change on ${channel} within ${timeoutMs} ms (LISTEN backend pid ${late.join(', ')}); answering anyway: they apply it when they hear it, or re-read everything when their LISTEN connection comes back`)
+  }
 
   /** A copy of the connection's health; `backendPid` is the server process of the LISTEN connection. */
   status(): ListenerStatus {
@@ -73,19 +118,24 @@ export class PostgresListener {
     this.current = { state: 'closed', sinceMs: Date.now(), attempts: 0 }
     const client = this.client
     this.client = undefined
-    await client?.end().catch(() => {})
+    if (!client) return
+    // A silent peer never answers the goodbye: give it a second, then drop the socket.
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([client.end().catch(() => {}), new Promise((resolve) => { timer = setTimeout(resolve, 1_000) })])
+    clearTimeout(timer)
+    dropSocket(client)
   }
 
   private async attempt(): Promise<void> {
     if (this.closed) return
-    const client = new pg.Client({ application_name: 'nuxt-guard listener', keepAlive: true, keepAliveInitialDelayMillis: 10_000, connectionTimeoutMillis: 5_000, ...this.config })
+    const client = new pg.Client({ application_name: LISTENER_NAME, keepAlive: true, keepAliveInitialDelayMillis: 10_000, connectionTimeoutMillis: 5_000, ...this.config })
     client.on('error', error => this.lost(client, error))
     client.on('end', () => this.lost(client, new Error('connection ended')))
-    client.on('notification', ({ channel, payload }) => {
-      for (const handler of this.channels.get(channel) ?? []) handler(payload ?? '')
-    })
+    client.on('notification', ({ channel, payload = '' }) => this.heard(client, channel, payload))
     try {
       await client.connect()
+      // Named after connecting: a connection string's application_name would override a configured one.
+      await client.query(`select set_config('application_name', case when current_setting('application_name') in ('', $1::text) then $1::text else $1::text || ': ' || current_setting('application_name') end, false)`, [LISTENER_NAME])
       this.listening = new Set()
       await this.listenAll(client)
     }
@@ -108,6 +158,18 @@ export class PostgresListener {
         if (!this.closed) console.warn(`[nuxt-guard] catching up after the LISTEN reconnect failed: ${message(error)}`)
       })
     }
+  }
+
+  /** Runs the channel's handlers, then confirms the receipt the sender waits for. */
+  private heard(client: pg.Client, channel: string, raw: string): void {
+    if (channel === RECEIPT_CHANNEL) return this.receipts.confirm(raw)
+    const { receipt, payload } = openPayload(raw)
+    for (const handler of this.channels.get(channel) ?? []) {
+      try { handler(payload) }
+      catch (error) { console.warn(`[nuxt-guard] a ${channel} notification could not be applied: ${message(error)}`) }
+    }
+    const pid = (client as unknown as { processID?: number }).processID
+    if (receipt && pid) client.query('select pg_notify($1, $2)', [RECEIPT_CHANNEL, `${receipt} ${pid}`]).catch(() => {})
   }
 
   /** A query on the LISTEN connection: a dead peer that never sent a FIN shows up as no answer. */
@@ -136,7 +198,7 @@ export class PostgresListener {
     this.client = undefined
     client.end().catch(() => {})
     // A silent peer never answers the goodbye: drop the socket instead of waiting for TCP to give up.
-    ;(client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.()
+    dropSocket(client)
     this.retry(error)
   }
 
@@ -158,5 +220,6 @@ export class PostgresListener {
   }
 }
 
+const dropSocket = (client: pg.Client) => (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.()
 const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error))

@@ -4,7 +4,9 @@ import { PostgresListener } from './postgres-listener'
 
 /**
  * Connects to a PostgreSQL server through a pool; LISTEN gets its own
- * client, which reconnects by itself (see PostgresListener).
+ * client, which reconnects by itself (see PostgresListener). `notify`
+ * resolves once every instance's listener has applied the notification
+ * (bounded; see notify-receipts.ts).
  *
  * @example
  * const db = await openPostgres(process.env.DATABASE_URL!)
@@ -38,9 +40,7 @@ export async function openPostgres(url: string): Promise<GuardDatabase> {
     listen: (channel, onPayload) => listener.subscribe(channel, onPayload),
     listenerStatus: () => listener.status(),
     onListenerRestored: callback => listener.onRestored(callback),
-    async notify(channel, payload) {
-      await pool.query('select pg_notify($1, $2)', [channel, payload])
-    },
+    notify: (channel, payload) => listener.publish(pool, channel, payload),
     async close() {
       await listener.close()
       await pool.end()
