@@ -24,7 +24,7 @@ export async function readBodyWithin(event: H3Event, limitBytes: number): Promis
   const declared = Number(getRequestHeader(event, 'content-length') ?? 0)
   if (declared > limitBytes) throw tooLarge(event, limitBytes)
   const request = event.node.req
-  const body = await new Promise<Buffer>((resolve, reject) => {
+  const body = await new Promise<Buffer<ArrayBuffer>>((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
     const onData = (chunk: Buffer) => {
@@ -37,8 +37,8 @@ export async function readBodyWithin(event: H3Event, limitBytes: number): Promis
     const onEnd = () => resolve(Buffer.concat(chunks))
     request.on('data', onData).on('end', onEnd).once('error', reject)
   })
-  // Bytes, never a string: h3 takes an empty string for "not read yet" and would wait for a stream that has ended.
-  event._requestBody = new Uint8Array(body)
+  // The Buffer itself, never a string: h3 takes an empty string for "not read yet" and would wait for a stream that has ended.
+  event._requestBody = body
 }
 
 function tooLarge(event: H3Event, limitBytes: number): GuardError<'payload_too_large'> {

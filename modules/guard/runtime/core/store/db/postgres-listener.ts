@@ -85,7 +85,7 @@ export class PostgresListener {
 
   /** A copy of the connection's health; `backendPid` is the server process of the LISTEN connection. */
   status(): ListenerStatus {
-    const backendPid = (this.client as unknown as { processID?: number } | undefined)?.processID ?? undefined
+    const backendPid = this.client && backendPidOf(this.client)
     return { ...this.current, ...(this.current.state === 'connected' && backendPid ? { backendPid } : {}) }
   }
 
@@ -168,7 +168,7 @@ export class PostgresListener {
       try { handler(payload) }
       catch (error) { console.warn(`[nuxt-guard] a ${channel} notification could not be applied: ${message(error)}`) }
     }
-    const pid = (client as unknown as { processID?: number }).processID
+    const pid = backendPidOf(client)
     if (receipt && pid) client.query('select pg_notify($1, $2)', [RECEIPT_CHANNEL, `${receipt} ${pid}`]).catch(() => {})
   }
 
@@ -220,6 +220,8 @@ export class PostgresListener {
   }
 }
 
+/** The server process of a connected client (pg keeps it from the BackendKeyData message). */
+const backendPidOf = (client: pg.Client) => (client as unknown as { processID?: number }).processID ?? undefined
 const dropSocket = (client: pg.Client) => (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.()
 const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error))
